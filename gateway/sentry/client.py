@@ -1,0 +1,291 @@
+"""The REST client: one method per Sentry endpoint, every outcome typed.
+
+One `SentryClient` (wrapping one pooled ``httpx.AsyncClient``) serves the
+whole process. It knows nothing of GraphQL: it validates ids, builds the URL
+(unscoped, or organization-scoped when an org is configured), sends the
+caller's credential unchanged, retries what is safe to retry inside the
+request's deadline, and turns every answer that is not the JSON expected into
+an exception from `gateway.sentry.errors`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import math
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from .errors import (
+    BadRequest,
+    BadUpstreamResponse,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    SentryError,
+    Unauthenticated,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from .filters import EventFilters
+from .ids import validate_event_id, validate_issue_id
+from .links import PageLinks, parse_link_header
+
+__all__ = ["EventPage", "SentryClient"]
+
+#: Statuses worth another attempt for an idempotent GET.
+RETRYABLE_STATUSES = frozenset({502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    """One page of the list endpoint: the raw event objects and the paging links."""
+
+    events: list[dict[str, Any]]
+    links: PageLinks
+    direct_hit: bool = False
+
+
+class SentryClient:
+    """Sentry's issue-events endpoints over one shared ``httpx.AsyncClient``."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        base_url: str,
+        org: str | None = None,
+        timeout: float = 10.0,
+        max_retries: int = 2,
+    ) -> None:
+        self._http = http
+        self._base_url = base_url.rstrip("/")
+        self._org = org
+        self._timeout = timeout
+        self._max_retries = max_retries
+
+    @property
+    def org_scoped(self) -> bool:
+        """True when requests go to ``/organizations/{org}/issues/...``."""
+        return self._org is not None
+
+    def issue_path(self, issue_id: str) -> str:
+        """The percent-encoded path of an issue, on the route in use."""
+        validate_issue_id(issue_id, org_scoped=self.org_scoped)
+        issue = quote(issue_id, safe="")
+        if self._org is not None:
+            return f"/api/0/organizations/{quote(self._org, safe='')}/issues/{issue}"
+        return f"/api/0/issues/{issue}"
+
+    async def list_issue_events(
+        self,
+        credential: str | None,
+        issue_id: str,
+        *,
+        cursor: str | None = None,
+        per_page: int = 100,
+        full: bool = False,
+        filters: EventFilters = EventFilters(),
+        deadline: float | None = None,
+    ) -> EventPage:
+        """``GET .../issues/{issue_id}/events/``: one page, newest first."""
+        if not 1 <= per_page <= 100:
+            raise ValueError("per_page must be between 1 and 100")
+        params: list[tuple[str, str]] = []
+        if full:
+            params.append(("full", "true"))
+        params.extend(filters.to_params())
+        params.append(("per_page", str(per_page)))
+        if cursor:
+            params.append(("cursor", cursor))
+        path = f"{self.issue_path(issue_id)}/events/"
+        response, body = await self._get_json(credential, path, params, deadline)
+        if not isinstance(body, list) or not all(_is_event(item) for item in body):
+            raise BadUpstreamResponse(f"{path} did not answer with a list of events")
+        return EventPage(
+            events=body,
+            links=parse_link_header(response.headers.get("link")),
+            direct_hit=response.headers.get("x-sentry-direct-hit") == "1",
+        )
+
+    async def get_issue_event(
+        self,
+        credential: str | None,
+        issue_id: str,
+        event_id: str,
+        *,
+        filters: EventFilters = EventFilters(),
+        deadline: float | None = None,
+    ) -> dict[str, Any]:
+        """``GET .../issues/{issue_id}/events/{event_id}/`` (or latest/oldest/recommended)."""
+        validate_event_id(event_id)
+        path = f"{self.issue_path(issue_id)}/events/{quote(event_id, safe='')}/"
+        _, body = await self._get_json(credential, path, filters.to_params(), deadline)
+        if not _is_event(body):
+            raise BadUpstreamResponse(f"{path} did not answer with an event")
+        return body
+
+    async def _get_json(
+        self,
+        credential: str | None,
+        path: str,
+        params: Sequence[tuple[str, str]],
+        deadline: float | None,
+    ) -> tuple[httpx.Response, Any]:
+        """GET with retries on connection errors and 502/503/504, inside `deadline`.
+
+        `deadline` is a ``time.monotonic()`` instant; no attempt, and no
+        backoff, runs past it.
+        """
+        headers = {"Accept": "application/json"}
+        if credential:
+            headers["Authorization"] = credential
+        url = self._base_url + path
+        attempt = 0
+        while True:
+            timeout = self._attempt_timeout(deadline, path)
+            failure: SentryError
+            try:
+                response = await self._send(url, params, headers, timeout)
+            except httpx.TimeoutException:
+                failure = UpstreamTimeout(f"Sentry did not answer {path} in time")
+            except _ConnectionFailed as exc:
+                failure = UpstreamUnavailable(f"Could not reach Sentry for {path}: {exc}")
+            except _TruncatedBody as exc:
+                raise BadUpstreamResponse(
+                    f"Sentry's answer for {path} was cut off (status {exc.status})",
+                    status=exc.status,
+                ) from None
+            else:
+                if response.status_code not in RETRYABLE_STATUSES:
+                    return response, _decode(response, path)
+                failure = UpstreamUnavailable(
+                    f"Sentry answered {response.status_code} for {path}",
+                    status=response.status_code,
+                )
+            attempt += 1
+            if attempt > self._max_retries:
+                raise failure
+            pause = min(2.0, 0.1 * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+            if deadline is not None and time.monotonic() + pause >= deadline:
+                raise failure
+            await asyncio.sleep(pause)
+
+    async def _send(
+        self,
+        url: str,
+        params: Sequence[tuple[str, str]],
+        headers: dict[str, str],
+        timeout: float,
+    ) -> httpx.Response:
+        request = self._http.build_request(
+            "GET", url, params=list(params), headers=headers, timeout=timeout
+        )
+        try:
+            response = await self._http.send(request, stream=True)
+        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            raise _ConnectionFailed(type(exc).__name__) from None
+        try:
+            await response.aread()
+        except httpx.TimeoutException:
+            raise
+        except httpx.TransportError:
+            # The headers arrived but the body did not: a truncated answer.
+            raise _TruncatedBody(response.status_code) from None
+        finally:
+            await response.aclose()
+        return response
+
+    def _attempt_timeout(self, deadline: float | None, path: str) -> float:
+        if deadline is None:
+            return self._timeout
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise UpstreamTimeout(f"The request's deadline passed before Sentry answered {path}")
+        return min(self._timeout, remaining)
+
+
+class _ConnectionFailed(Exception):
+    """The connection was refused or dropped before a response arrived."""
+
+
+class _TruncatedBody(Exception):
+    """The response headers arrived, then the connection ended mid-body."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def _is_event(item: Any) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("eventID"), str)
+
+
+def _decode(response: httpx.Response, path: str) -> Any:
+    """The JSON body of a 2xx answer, or the typed exception for any other."""
+    status = response.status_code
+    if 200 <= status < 300:
+        try:
+            return json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            raise BadUpstreamResponse(
+                f"Sentry's answer for {path} was not valid JSON (status {status})", status=status
+            ) from None
+    detail = _detail(response)
+    if status == 400:
+        raise BadRequest(detail or "Sentry rejected the request")
+    if status == 401:
+        raise Unauthenticated(detail or "Sentry did not accept the credential", status=401)
+    if status == 403:
+        raise Forbidden(detail or "You do not have permission to perform this action.", status=403)
+    if status == 404:
+        raise NotFound(detail or "The requested resource does not exist", status=404)
+    if status == 429:
+        raise RateLimited(
+            detail or "Sentry's rate limit was reached", retry_after=_retry_after(response)
+        )
+    if status >= 500:
+        raise UpstreamUnavailable(f"Sentry answered {status} for {path}", status=status)
+    raise BadUpstreamResponse(f"Sentry answered an unexpected {status} for {path}", status=status)
+
+
+def _detail(response: httpx.Response) -> str | None:
+    """Sentry's ``detail`` text: a string, or ``{"detail": {"message": ...}}``."""
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, dict):
+        detail = detail.get("message")
+    return detail if isinstance(detail, str) and detail else None
+
+
+def _retry_after(response: httpx.Response, now: float | None = None) -> int | None:
+    """Whole seconds to wait: ``Retry-After`` if sent, else ``X-Sentry-Rate-Limit-Reset``."""
+    now = time.time() if now is None else now
+    value = response.headers.get("retry-after")
+    if value:
+        value = value.strip()
+        if value.isdigit():
+            return int(value)
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            when = None
+        if when is not None:
+            return max(0, math.ceil(when.timestamp() - now))
+    reset = response.headers.get("x-sentry-rate-limit-reset")
+    if reset:
+        try:
+            return max(0, math.ceil(float(reset) - now))
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,158 @@
+"""Every setting of the gateway, read once from the environment, typed and validated.
+
+A bad value stops start-up with a message naming the variable and what it
+accepts, rather than surfacing later as a confusing upstream error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+__all__ = ["Settings", "SettingsError", "load_settings"]
+
+#: Where a caller's request to Sentry must stop waiting, whatever the retries.
+DEFAULT_DEADLINE_SECONDS = 10.0
+DEFAULT_TIMEOUT_SECONDS = 10.0
+DEFAULT_MAX_RETRIES = 2
+DEFAULT_MAX_CONCURRENCY = 8
+
+_ORG_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the gateway cannot use; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The gateway's configuration. `sentry_base_url` of None means demo mode."""
+
+    sentry_base_url: str | None = None
+    sentry_org: str | None = None
+    sentry_auth_token: str | None = None
+    sentry_timeout: float = DEFAULT_TIMEOUT_SECONDS
+    sentry_max_retries: int = DEFAULT_MAX_RETRIES
+    request_deadline: float = DEFAULT_DEADLINE_SECONDS
+    max_upstream_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    cursor_secret: str | None = None
+
+    @property
+    def demo(self) -> bool:
+        """True when the gateway serves the embedded demo upstream."""
+        return self.sentry_base_url is None
+
+    @property
+    def mode(self) -> str:
+        """``"demo"`` or ``"sentry"``, as `/healthz` reports it."""
+        return "demo" if self.demo else "sentry"
+
+    def as_demo(self) -> Settings:
+        """The same settings pointed at the embedded demo upstream."""
+        return replace(self, sentry_base_url=None)
+
+    def __repr__(self) -> str:  # never print the token or the cursor secret
+        return (
+            f"Settings(mode={self.mode!r}, sentry_base_url={_display_url(self.sentry_base_url)!r}, "
+            f"sentry_org={self.sentry_org!r}, sentry_auth_token={'***' if self.sentry_auth_token else None}, "
+            f"sentry_timeout={self.sentry_timeout}, sentry_max_retries={self.sentry_max_retries}, "
+            f"request_deadline={self.request_deadline}, "
+            f"max_upstream_concurrency={self.max_upstream_concurrency})"
+        )
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the settings from `environ` (default: the process environment)."""
+    env = os.environ if environ is None else environ
+    return Settings(
+        sentry_base_url=_base_url(_get(env, "SENTRY_BASE_URL")),
+        sentry_org=_org(_get(env, "SENTRY_ORG")),
+        sentry_auth_token=_get(env, "SENTRY_AUTH_TOKEN"),
+        sentry_timeout=_positive_float(env, "SENTRY_TIMEOUT", DEFAULT_TIMEOUT_SECONDS),
+        sentry_max_retries=_int_in(env, "SENTRY_MAX_RETRIES", DEFAULT_MAX_RETRIES, 0, 10),
+        request_deadline=_positive_float(env, "GATEWAY_REQUEST_DEADLINE", DEFAULT_DEADLINE_SECONDS),
+        max_upstream_concurrency=_int_in(
+            env, "GATEWAY_MAX_UPSTREAM_CONCURRENCY", DEFAULT_MAX_CONCURRENCY, 1, 100
+        ),
+        cursor_secret=_get(env, "GATEWAY_CURSOR_SECRET"),
+    )
+
+
+def _get(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name)
+    if value is None or not value.strip():
+        return None
+    return value.strip()
+
+
+def _base_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(
+            "SENTRY_BASE_URL must be an http(s) URL such as https://sentry.io or "
+            f"http://127.0.0.1:9000, not {_display_url(value)!r}"
+        )
+    if parts.query or parts.fragment:
+        raise SettingsError("SENTRY_BASE_URL must not carry a query string or fragment")
+    if parts.username or parts.password:
+        raise SettingsError(
+            "SENTRY_BASE_URL must not carry credentials; set SENTRY_AUTH_TOKEN instead"
+        )
+    path = parts.path.rstrip("/")
+    if path.endswith("/api/0"):
+        raise SettingsError(
+            "SENTRY_BASE_URL is the site's root (e.g. https://sentry.io), without /api/0"
+        )
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def _org(value: str | None) -> str | None:
+    if value is not None and not _ORG_SLUG.match(value):
+        raise SettingsError(
+            f"SENTRY_ORG must be an organization slug or numeric id, not {value!r}"
+        )
+    return value
+
+
+def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+    text = _get(env, name)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, not {text!r}") from None
+    if not (0 < value <= 3600):
+        raise SettingsError(f"{name} must be more than 0 and at most 3600 seconds, not {text!r}")
+    return value
+
+
+def _int_in(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    text = _get(env, name)
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {text!r}") from None
+    if not (low <= value <= high):
+        raise SettingsError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _display_url(url: str | None) -> str | None:
+    """The URL without any user:password part, for messages and logs."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.password or parts.username:
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+        return parts._replace(netloc=netloc).geturl()
+    return url
