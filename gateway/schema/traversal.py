@@ -1,0 +1,329 @@
+"""Resolve one `Issue.events` page: GraphQL paging arguments -> Sentry calls.
+
+The pure cursor rules live in `pagination`; this module spends upstream calls.
+Two strategies, chosen by what Sentry answers:
+
+* offset (today's Sentry): every range is one call at ``cursor=0:<start>:0``
+  with ``per_page`` = the page size; ``last`` without ``before`` first finds
+  the end of the list with `locate_end`.
+* page (older Sentry with value cursors): only cursors Sentry handed out are
+  ever sent. Forward paging continues from the page that held the `after`
+  event; backward paging walks the list from the start, which costs more
+  calls but never trusts Sentry's old "previous" cursors.
+
+All calls go through the request's loaders, so repeated pages are free.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.sentry.filters import EventFilters
+from gateway.sentry.links import PageLinks
+from gateway.sentry.loaders import SentryLoaders
+
+from .connection import EventConnection, EventEdge, PageInfo
+from .event import event_from_json
+from .pagination import (
+    MAX_PAGE_SIZE,
+    CursorCodec,
+    CursorError,
+    CursorState,
+    PagingError,
+    Position,
+    backward_span,
+    check_date_range,
+    connection_binding,
+    forward_span,
+    locate_end,
+    pin_window,
+    window_filters,
+)
+
+__all__ = ["EventsQuery", "resolve_events"]
+
+
+@dataclass(frozen=True, slots=True)
+class EventsQuery:
+    """Everything one `events(...)` field asks for."""
+
+    issue_id: str
+    filters: EventFilters
+    first: int | None = None
+    last: int | None = None
+    after: str | None = None
+    before: str | None = None
+    full: bool = False
+    #: JSON keys the selection reads from simple items; if an older Sentry's
+    #: simple serializer lacks one, the page is fetched again in full.
+    simple_keys: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    events: list[dict[str, Any]]
+    links: PageLinks
+    full: bool
+
+    @property
+    def more(self) -> bool:
+        return bool(self.links.next and self.links.next.results)
+
+    @property
+    def value_cursors(self) -> bool:
+        """True when Sentry pages this list with value cursors (older versions)."""
+        return any(
+            link is not None and not link.cursor.is_offset_cursor
+            for link in (self.links.previous, self.links.next)
+        )
+
+
+@dataclass(slots=True)
+class _Located:
+    """An event and where it sits, before it becomes an edge."""
+
+    event: dict[str, Any]
+    position: Position
+    full: bool
+
+
+async def resolve_events(
+    loaders: SentryLoaders, codec: CursorCodec, query: EventsQuery, now: dt.datetime
+) -> EventConnection:
+    """One page of `query`, as a Relay connection."""
+    return await _Traversal(loaders, codec, query, now).run()
+
+
+class _Traversal:
+    def __init__(
+        self, loaders: SentryLoaders, codec: CursorCodec, query: EventsQuery, now: dt.datetime
+    ) -> None:
+        from .pagination import validate_page_size
+
+        validate_page_size(query.first, query.last)
+        check_date_range(query.filters)
+        self.loaders = loaders
+        self.codec = codec
+        self.query = query
+        self.binding = connection_binding(query.issue_id, query.filters)
+        self.after = self._decode(query.after)
+        self.before = self._decode(query.before)
+        self.window = self._window(now)
+        self.upstream_filters = window_filters(query.filters, self.window)
+
+    def _decode(self, cursor: str | None) -> CursorState | None:
+        return None if cursor is None else self.codec.decode(cursor, binding=self.binding)
+
+    def _window(self, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        states = [s for s in (self.after, self.before) if s is not None]
+        if not states:
+            return pin_window(self.query.filters, now)
+        if len(states) == 2:
+            if states[0].window != states[1].window:
+                raise CursorError("`after` and `before` come from two different traversals.")
+            if states[0].position.is_offset != states[1].position.is_offset:
+                raise CursorError("`after` and `before` come from two different traversals.")
+        return states[0].window
+
+    # -- dispatch ------------------------------------------------------------
+
+    async def run(self) -> EventConnection:
+        cursors = [s for s in (self.after, self.before) if s is not None]
+        page_mode = bool(cursors) and not cursors[0].position.is_offset
+        if page_mode:
+            if self.query.first is not None:
+                return await self._page_forward(self.query.first)
+            return await self._page_backward(self.query.last or 0)
+        if self.query.first is not None:
+            return await self._offset_forward(self.query.first)
+        return await self._offset_backward(self.query.last or 0)
+
+    # -- offset strategy -----------------------------------------------------
+
+    async def _offset_forward(self, first: int) -> EventConnection:
+        after = self.after.position.offset if self.after else None
+        before = self.before.position.offset if self.before else None
+        span = forward_span(first, after, before)
+        if span.size == 0:
+            return self._connection([], has_next=False, has_previous=after is not None)
+        page = await self._fetch(_offset_cursor(span.start), span.size)
+        if span.start == 0 and page.value_cursors:
+            # An older Sentry: these edges must point at its own page cursor.
+            located = [
+                _Located(e, Position.in_page(None, span.size, i), page.full)
+                for i, e in enumerate(page.events)
+            ]
+        else:
+            located = [
+                _Located(e, Position.at_offset(span.start + i), page.full)
+                for i, e in enumerate(page.events)
+            ]
+        has_next = page.more if before is None else span.stop < before
+        return self._connection(located, has_next=has_next, has_previous=after is not None)
+
+    async def _offset_backward(self, last: int) -> EventConnection:
+        after = self.after.position.offset if self.after else None
+        floor = 0 if after is None else after + 1
+        if self.before is not None:
+            before = self.before.position.offset
+            assert before is not None
+            span = backward_span(last, after, before)
+            located = await self._offset_range(span.start, span.size)
+            return self._connection(located, has_next=True, has_previous=span.start > floor)
+
+        first_probe = await self._fetch(None, MAX_PAGE_SIZE)
+        if first_probe.value_cursors:
+            return await self._page_backward(last)
+        probes: dict[int, _Page] = {0: first_probe}
+
+        async def probe(offset: int) -> tuple[int, bool]:
+            if offset not in probes:
+                probes[offset] = await self._fetch(_offset_cursor(offset), MAX_PAGE_SIZE)
+            return len(probes[offset].events), probes[offset].more
+
+        total = await locate_end(probe)
+        span = backward_span(last, after, total)
+        covering = next(
+            (
+                (offset, page)
+                for offset, page in probes.items()
+                if offset <= span.start and offset + len(page.events) >= span.stop
+            ),
+            None,
+        )
+        if covering is not None:
+            offset, page = covering
+            located = [
+                _Located(page.events[p - offset], Position.at_offset(p), page.full)
+                for p in range(span.start, span.stop)
+            ]
+        else:
+            located = await self._offset_range(span.start, span.size)
+        return self._connection(located, has_next=False, has_previous=span.start > floor)
+
+    async def _offset_range(self, start: int, size: int) -> list[_Located]:
+        if size == 0:
+            return []
+        page = await self._fetch(_offset_cursor(start), size)
+        return [
+            _Located(e, Position.at_offset(start + i), page.full) for i, e in enumerate(page.events)
+        ]
+
+    # -- page strategy (value cursors) ---------------------------------------
+
+    async def _page_forward(self, first: int) -> EventConnection:
+        stop_id = await self._event_id_at(self.before.position) if self.before else None
+        if self.after is not None:
+            pos = self.after.position
+            cursor, size, skip = pos.page_cursor or None, pos.page_size or 1, (pos.index or 0) + 1
+        else:
+            cursor, size, skip = None, first, 0
+        located: list[_Located] = []
+        while True:
+            page = await self._fetch(cursor, size)
+            for index in range(skip, len(page.events)):
+                event = page.events[index]
+                if stop_id is not None and event.get("eventID") == stop_id:
+                    return self._page_connection(located, has_next=False)
+                if len(located) == first:
+                    return self._page_connection(located, has_next=True)
+                located.append(_Located(event, Position.in_page(cursor, size, index), page.full))
+            if not page.more or page.links.next is None:
+                return self._page_connection(located, has_next=False)
+            if len(located) == first and stop_id is None:
+                return self._page_connection(located, has_next=True)
+            needed = first - len(located) + (1 if stop_id is not None else 0)
+            cursor, size, skip = str(page.links.next.cursor), max(1, min(MAX_PAGE_SIZE, needed)), 0
+
+    async def _page_backward(self, last: int) -> EventConnection:
+        """Walk from the newest event to `before` (or the end); keep the last `last`."""
+        stop_id = await self._event_id_at(self.before.position) if self.before else None
+        start_id = await self._event_id_at(self.after.position) if self.after else None
+        seen: list[_Located] = []
+        cursor: str | None = None
+        reached_stop = False
+        while not reached_stop:
+            page = await self._fetch(cursor, MAX_PAGE_SIZE)
+            for index, event in enumerate(page.events):
+                event_id = event.get("eventID")
+                if stop_id is not None and event_id == stop_id:
+                    reached_stop = True
+                    break
+                if start_id is not None and event_id == start_id:
+                    seen.clear()  # only events after the `after` event count
+                    continue
+                seen.append(_Located(event, Position.in_page(cursor, MAX_PAGE_SIZE, index), page.full))
+            if not page.more or page.links.next is None:
+                break
+            cursor = str(page.links.next.cursor)
+        located = seen[-last:] if last else []
+        return self._connection(
+            located, has_next=self.before is not None, has_previous=len(seen) > len(located)
+        )
+
+    def _page_connection(self, located: list[_Located], *, has_next: bool) -> EventConnection:
+        return self._connection(located, has_next=has_next, has_previous=self.after is not None)
+
+    async def _event_id_at(self, position: Position) -> str:
+        page = await self._fetch(position.page_cursor or None, position.page_size or 1)
+        index = position.index or 0
+        if index >= len(page.events):
+            raise PagingError("The event this cursor points to is no longer in the list.")
+        return str(page.events[index].get("eventID"))
+
+    # -- shared ----------------------------------------------------------------
+
+    async def _fetch(self, cursor: str | None, per_page: int) -> _Page:
+        query = self.query
+        loaded = await self.loaders.page(
+            query.issue_id,
+            cursor=cursor,
+            per_page=per_page,
+            full=query.full,
+            filters=self.upstream_filters,
+        )
+        if not loaded.full and _lacks_keys(loaded.page.events, query.simple_keys):
+            loaded = await self.loaders.page(
+                query.issue_id,
+                cursor=cursor,
+                per_page=per_page,
+                full=True,
+                filters=self.upstream_filters,
+            )
+        return _Page(loaded.page.events, loaded.page.links, loaded.full)
+
+    def _connection(
+        self, located: list[_Located], *, has_next: bool, has_previous: bool
+    ) -> EventConnection:
+        edges = [
+            EventEdge(
+                cursor=self.codec.encode(CursorState(self.binding, self.window, item.position)),
+                node=event_from_json(
+                    item.event,
+                    issue_id=self.query.issue_id,
+                    origin="full" if item.full else "simple",
+                ),
+            )
+            for item in located
+        ]
+        return EventConnection(
+            edges=edges,
+            nodes=[edge.node for edge in edges],
+            pageInfo=PageInfo(
+                hasNextPage=has_next,
+                hasPreviousPage=has_previous,
+                startCursor=edges[0].cursor if edges else None,
+                endCursor=edges[-1].cursor if edges else None,
+            ),
+        )
+
+
+def _offset_cursor(start: int) -> str | None:
+    """Sentry's cursor for the page starting at `start` (none for the first page)."""
+    return None if start == 0 else f"0:{start}:0"
+
+
+def _lacks_keys(events: list[dict[str, Any]], keys: frozenset[str]) -> bool:
+    return bool(keys) and any(key not in event for event in events for key in keys)

@@ -1,0 +1,155 @@
+"""Per-request DataLoaders: every upstream call of one GraphQL request goes here.
+
+A `SentryLoaders` lives for exactly one HTTP request and one credential. Its
+loaders dedupe identical calls (the same page asked for by two aliases is
+fetched once) and run distinct calls concurrently on the shared client, at
+most `max_concurrency` at a time so one wide query cannot flood Sentry.
+
+Keys are frozen dataclasses holding everything that changes Sentry's answer,
+the credential's fingerprint included, so a key can never match a response
+fetched for someone else even if loaders are one day shared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from aiodataloader import DataLoader
+
+from .client import EventPage, SentryClient
+from .filters import EventFilters
+
+__all__ = ["EventKey", "PageKey", "SentryLoaders", "credential_fingerprint"]
+
+
+def credential_fingerprint(credential: str | None) -> str:
+    """A short one-way digest of the credential, safe to keep in keys and logs."""
+    if not credential:
+        return "anonymous"
+    return hashlib.sha256(credential.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class PageKey:
+    """One call to the list endpoint."""
+
+    credential: str
+    issue_id: str
+    cursor: str | None
+    per_page: int
+    full: bool
+    filters: EventFilters
+
+
+@dataclass(frozen=True, slots=True)
+class EventKey:
+    """One call to the event detail endpoint."""
+
+    credential: str
+    issue_id: str
+    event_id: str
+    filters: EventFilters
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedPage:
+    """A page and whether it came from the full serializer."""
+
+    page: EventPage
+    full: bool
+
+
+class SentryLoaders:
+    """The loaders of one request, bound to its credential and deadline."""
+
+    def __init__(
+        self,
+        client: SentryClient,
+        *,
+        credential: str | None,
+        deadline: float | None = None,
+        max_concurrency: int = 8,
+    ) -> None:
+        self.client = client
+        self._credential = credential
+        self._fingerprint = credential_fingerprint(credential)
+        self._deadline = deadline
+        self._slots = asyncio.Semaphore(max_concurrency)
+        self.upstream_calls = 0
+        self._pages: DataLoader[PageKey, LoadedPage] = DataLoader(self._load_pages)
+        self._events: DataLoader[EventKey, dict[str, Any]] = DataLoader(self._load_events)
+
+    @property
+    def org_scoped(self) -> bool:
+        """True when issue ids may be short ids (``PROJ-1A``)."""
+        return self.client.org_scoped
+
+    async def page(
+        self,
+        issue_id: str,
+        *,
+        cursor: str | None,
+        per_page: int,
+        full: bool,
+        filters: EventFilters,
+    ) -> LoadedPage:
+        """One page of an issue's events (deduplicated within the request)."""
+        key = PageKey(self._fingerprint, issue_id, cursor, per_page, full, filters)
+        return await self._pages.load(key)
+
+    async def event(self, issue_id: str, event_id: str, filters: EventFilters) -> dict[str, Any]:
+        """One event from the detail endpoint (deduplicated within the request)."""
+        return await self._events.load(EventKey(self._fingerprint, issue_id, event_id, filters))
+
+    async def _load_pages(self, keys: Sequence[PageKey]) -> list[LoadedPage | BaseException]:
+        # A simple page asked for beside the same page in full is served from
+        # the full one: full is a superset, and that saves a call.
+        wanted = {key for key in keys if key.full} | {
+            key for key in keys if not key.full and replace(key, full=True) not in keys
+        }
+        fetched = dict(zip(wanted, await self._gather(self._fetch_page(key) for key in wanted)))
+        results: list[LoadedPage | BaseException] = []
+        for key in keys:
+            results.append(fetched[key] if key in fetched else fetched[replace(key, full=True)])
+        return results
+
+    async def _load_events(self, keys: Sequence[EventKey]) -> list[dict[str, Any] | BaseException]:
+        return await self._gather(self._fetch_event(key) for key in keys)
+
+    async def _fetch_page(self, key: PageKey) -> LoadedPage:
+        async with self._slots:
+            self.upstream_calls += 1
+            page = await self.client.list_issue_events(
+                self._credential,
+                key.issue_id,
+                cursor=key.cursor,
+                per_page=key.per_page,
+                full=key.full,
+                filters=key.filters,
+                deadline=self._deadline,
+            )
+        return LoadedPage(page=page, full=key.full or page.direct_hit)
+
+    async def _fetch_event(self, key: EventKey) -> dict[str, Any]:
+        async with self._slots:
+            self.upstream_calls += 1
+            return await self.client.get_issue_event(
+                self._credential,
+                key.issue_id,
+                key.event_id,
+                filters=key.filters,
+                deadline=self._deadline,
+            )
+
+    @staticmethod
+    async def _gather(coroutines: Any) -> list[Any]:
+        """Run concurrently; a failure becomes that key's value, not the batch's."""
+        results = await asyncio.gather(*coroutines, return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, Exception):
+                raise result  # cancellation and the like end the batch, as they should
+        return list(results)
