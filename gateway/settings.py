@@ -67,8 +67,11 @@ class Settings:
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the settings from `environ` (default: the process environment)."""
     env = os.environ if environ is None else environ
+    base_url = _base_url(_get(env, "SENTRY_BASE_URL"))
+    if _flag(env, "GATEWAY_DEMO"):
+        base_url = None
     return Settings(
-        sentry_base_url=_base_url(_get(env, "SENTRY_BASE_URL")),
+        sentry_base_url=base_url,
         sentry_org=_org(_get(env, "SENTRY_ORG")),
         sentry_auth_token=_get(env, "SENTRY_AUTH_TOKEN"),
         sentry_timeout=_positive_float(env, "SENTRY_TIMEOUT", DEFAULT_TIMEOUT_SECONDS),
@@ -86,6 +89,15 @@ def _get(env: Mapping[str, str], name: str) -> str | None:
     if value is None or not value.strip():
         return None
     return value.strip()
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    text = (_get(env, name) or "").lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name} must be 1/true/yes/on or 0/false/no/off, not {text!r}")
 
 
 def _base_url(value: str | None) -> str | None:

@@ -1,0 +1,62 @@
+"""The GraphQL schema: `Query.issue` -> `Issue.events`, a Relay connection of `Event`s.
+
+Built with ``auto_camel_case=False``: Python attribute names are the GraphQL
+names, which mirror Sentry's JSON keys (``eventID``, ``dateCreated``,
+``lineNo``), so a reader can match a field to Sentry's payload at a glance.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from .context import RequestContext
+from .errors import ErrorCodes, is_expected
+from .event import Event
+from .issue import Issue
+from .query import build_query_type
+from .scalars import SCALAR_MAP
+
+__all__ = ["RequestContext", "build_schema", "export_sdl"]
+
+logger = logging.getLogger("gateway.errors")
+
+
+class GatewaySchema(strawberry.Schema):
+    """Logs only the errors that are bugs of ours, once, with their traceback."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if not is_expected(error):
+                logger.error(
+                    "Unexpected error resolving %s", error.path, exc_info=error.original_error
+                )
+
+
+def build_schema(**kwargs: Any) -> strawberry.Schema:
+    """A new schema object for the gateway."""
+    return GatewaySchema(
+        query=build_query_type(),
+        types=[Issue, Event, *_entry_types()],
+        extensions=[ErrorCodes],
+        config=StrawberryConfig(auto_camel_case=False, scalar_map=SCALAR_MAP),
+        **kwargs,
+    )
+
+
+def export_sdl() -> str:
+    """The SDL `schema.graphql` must equal (``sentry-events-gateway export-schema``)."""
+    return build_schema().as_str() + "\n"
+
+
+def _entry_types() -> list[type]:
+    from . import entries
+
+    return [getattr(entries, name) for name in getattr(entries, "__all__", []) if name.endswith("Entry")]

@@ -1,0 +1,143 @@
+"""The Starlette application: routes, lifespan, and the per-request context.
+
+One pooled ``httpx.AsyncClient`` is opened at start-up and closed at
+shutdown. In demo mode it talks to the embedded demo upstream in-process
+(through ``httpx.ASGITransport``), so the whole REST wire format (Link
+headers, cursors, error bodies) is still exercised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from gateway import __version__
+from gateway.graphiql import graphiql_html
+from gateway.schema import RequestContext, build_schema
+from gateway.schema.pagination import CursorCodec
+from gateway.sentry.client import SentryClient
+from gateway.sentry.loaders import SentryLoaders
+from gateway.settings import Settings, load_settings
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger("gateway")
+
+#: Where the in-process demo upstream is addressed (never resolved on a network).
+DEMO_BASE_URL = "http://demo-upstream.invalid"
+
+
+class GatewayGraphQL(GraphQL):
+    """Strawberry's ASGI view with our context and our GraphiQL page."""
+
+    def __init__(self, *args: Any, state: _State, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._state = state
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> RequestContext:
+        return self._state.request_context(request.headers.get("authorization"))
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(graphiql_html())
+
+
+class _State:
+    """What the app holds for its lifetime: settings, the client, the codec."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.codec = CursorCodec(settings.cursor_secret)
+        self.client: SentryClient | None = None
+
+    def default_credential(self) -> str | None:
+        if self.settings.sentry_auth_token:
+            return f"Bearer {self.settings.sentry_auth_token}"
+        if self.settings.demo:
+            from gateway.demo import DEMO_TOKEN
+
+            return f"Bearer {DEMO_TOKEN}"
+        return None
+
+    def request_context(self, authorization: str | None) -> RequestContext:
+        assert self.client is not None, "the app's lifespan has not started"
+        loaders = SentryLoaders(
+            self.client,
+            credential=authorization or self.default_credential(),
+            deadline=time.monotonic() + self.settings.request_deadline,
+            max_concurrency=self.settings.max_upstream_concurrency,
+        )
+        return RequestContext(loaders=loaders, codec=self.codec)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        settings = self.settings
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        if settings.demo:
+            from gateway.demo import create_demo_app
+
+            transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=create_demo_app())
+            base_url = DEMO_BASE_URL
+            logger.warning(
+                "No SENTRY_BASE_URL set (or --demo given): serving the embedded demo upstream "
+                "with synthetic data. Set SENTRY_BASE_URL to query a real Sentry."
+            )
+        else:
+            transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
+            base_url = settings.sentry_base_url or ""
+            logger.info("Querying Sentry at %s", base_url)
+        async with httpx.AsyncClient(
+            transport=transport,
+            timeout=settings.sentry_timeout,
+            headers={"User-Agent": f"sentry-events-gateway/{__version__}"},
+            follow_redirects=False,
+        ) as http:
+            self.client = SentryClient(
+                http,
+                base_url=base_url,
+                org=settings.sentry_org,
+                timeout=settings.sentry_timeout,
+                max_retries=settings.sentry_max_retries,
+            )
+            try:
+                yield
+            finally:
+                self.client = None
+
+    async def healthz(self, request: Request) -> JSONResponse:
+        body: dict[str, Any] = {
+            "status": "ok",
+            "mode": self.settings.mode,
+            "version": __version__,
+        }
+        if self.settings.demo:
+            body["upstream"] = "embedded demo upstream (synthetic data)"
+        else:
+            body["upstream"] = self.settings.sentry_base_url
+            body["org"] = self.settings.sentry_org
+        return JSONResponse(body)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The gateway as an ASGI app (``uvicorn --factory gateway.app:create_app``)."""
+    state = _State(settings if settings is not None else load_settings())
+    graphql = GatewayGraphQL(build_schema(), state=state, graphql_ide="graphiql")
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", state.healthz, methods=["GET"]),
+        ],
+        lifespan=state.lifespan,
+    )
+    app.state.gateway = state
+    return app

@@ -1,0 +1,98 @@
+"""The command line: ``serve`` and ``export-schema`` (and the demo upstream alone).
+
+Settings come from the environment; flags only choose how to listen. A bad
+setting stops start-up with one clear line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from gateway.settings import SettingsError, load_settings
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except SettingsError as exc:
+        print(f"sentry-events-gateway: configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sentry-events-gateway",
+        description="A GraphQL gateway over Sentry's issue events.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the gateway under uvicorn")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument(
+        "--workers", type=_positive_int, default=1, help="worker processes (default 1)"
+    )
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="serve the embedded demo upstream even if SENTRY_BASE_URL is set",
+    )
+    serve.set_defaults(run=_serve)
+
+    export = commands.add_parser("export-schema", help="print the schema's SDL")
+    export.set_defaults(run=_export_schema)
+
+    demo = commands.add_parser(
+        "demo-upstream", help="run only the embedded Sentry-compatible demo upstream"
+    )
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=9000)
+    demo.set_defaults(run=_demo_upstream)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if args.demo:
+        os.environ["GATEWAY_DEMO"] = "1"  # workers read the same environment
+    load_settings()  # fail now, in the parent, with a clear message
+    uvicorn.run(
+        "gateway.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+    )
+    return 0
+
+
+def _export_schema(args: argparse.Namespace) -> int:
+    from gateway.schema import export_sdl
+
+    sys.stdout.write(export_sdl())
+    return 0
+
+
+def _demo_upstream(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gateway.demo import create_demo_app
+
+    uvicorn.run(create_demo_app(), host=args.host, port=args.port, log_level="info")
+    return 0

@@ -1,0 +1,117 @@
+"""The one place where failures become GraphQL errors with `extensions.code`.
+
+Resolvers raise plain exceptions (`gateway.sentry.errors`, `PagingError`,
+`InvalidGlobalId`); `ErrorCodes` rewrites every error of a result so each
+carries a code from the contract. Anything unexpected is masked as
+``INTERNAL_SERVER_ERROR`` and logged once with its traceback; expected
+upstream outcomes are not logged as failures of ours.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from gateway.sentry import errors as upstream
+
+from .node import InvalidGlobalId
+from .pagination import PagingError
+
+__all__ = ["ErrorCodes", "code_for", "is_expected"]
+
+logger = logging.getLogger("gateway.errors")
+
+_CODES: tuple[tuple[type[Exception], str], ...] = (
+    (upstream.InvalidInput, "BAD_USER_INPUT"),
+    (upstream.BadRequest, "BAD_USER_INPUT"),
+    (PagingError, "BAD_USER_INPUT"),
+    (InvalidGlobalId, "BAD_USER_INPUT"),
+    (upstream.Unauthenticated, "UNAUTHENTICATED"),
+    (upstream.Forbidden, "FORBIDDEN"),
+    (upstream.NotFound, "NOT_FOUND"),
+    (upstream.RateLimited, "RATE_LIMITED"),
+    (upstream.UpstreamTimeout, "UPSTREAM_TIMEOUT"),
+    (upstream.UpstreamUnavailable, "UPSTREAM_ERROR"),
+    (upstream.BadUpstreamResponse, "UPSTREAM_BAD_RESPONSE"),
+)
+
+INTERNAL_MESSAGE = "Internal server error."
+
+
+def code_for(error: BaseException | None) -> str | None:
+    """The contract's code for an exception a resolver raised, or None if unexpected."""
+    for kind, code in _CODES:
+        if isinstance(error, kind):
+            return code
+    return None
+
+
+def is_expected(error: GraphQLError) -> bool:
+    """True for errors that are the caller's or the upstream's, not a bug of ours."""
+    original = error.original_error
+    return original is None or code_for(original) is not None or _has_code(error)
+
+
+class ErrorCodes(SchemaExtension):
+    """Give every error of the response an `extensions.code`, masking the unexpected."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        result = context.result
+        if result is None or not result.errors:
+            return
+        parsed = context.graphql_document is not None
+        result.errors[:] = [_coded(error, parsed=parsed) for error in result.errors]
+
+
+def _has_code(error: GraphQLError) -> bool:
+    return bool(error.extensions and error.extensions.get("code"))
+
+
+def _code_without_cause(error: GraphQLError, *, parsed: bool) -> str:
+    """The code of an error graphql-core raised itself, from the step that failed."""
+    if not parsed:
+        return "GRAPHQL_PARSE_FAILED"
+    if error.path is not None:
+        return "INTERNAL_SERVER_ERROR"  # e.g. null for a non-null field: a bug of ours
+    if error.message.startswith("Variable '$"):
+        return "BAD_USER_INPUT"  # a variable's value does not fit its type
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+def _coded(error: GraphQLError, *, parsed: bool) -> GraphQLError:
+    if _has_code(error):
+        return error
+    original = error.original_error
+    while isinstance(original, GraphQLError) and original.original_error is not None:
+        original = original.original_error
+    extensions: dict[str, Any] = dict(error.extensions or {})
+    message = error.message
+    if original is None or isinstance(original, GraphQLError):
+        code = _code_without_cause(error, parsed=parsed)
+    else:
+        code = code_for(original) or "INTERNAL_SERVER_ERROR"
+        if code == "INTERNAL_SERVER_ERROR":
+            message = INTERNAL_MESSAGE
+        if isinstance(original, upstream.RateLimited) and original.retry_after is not None:
+            extensions["retryAfter"] = original.retry_after
+        status = getattr(original, "status", None)
+        if status is not None and code.startswith("UPSTREAM"):
+            extensions["upstreamStatus"] = status
+    if code == "INTERNAL_SERVER_ERROR":
+        message = INTERNAL_MESSAGE
+    extensions["code"] = code
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=extensions,
+    )

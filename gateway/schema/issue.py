@@ -1,0 +1,206 @@
+"""`Issue`: a Sentry issue as the entry point to its events.
+
+An `Issue` is a lazy handle: creating one costs no upstream call; each of its
+event fields makes the calls it needs through the request's loaders. So an
+unknown issue shows up as a ``NOT_FOUND`` error on the event field that asked.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.sentry.filters import EventFilters
+from gateway.sentry.ids import validate_event_id, validate_issue_id
+
+from .connection import EventConnection
+from .context import RequestContext
+from .event import SIMPLE_FIELD_KEYS, Event, event_from_json
+from .node import Node, encode_global_id
+from .pagination import check_date_range
+from .scalars import DateTime
+from .selection import connection_node_fields
+from .traversal import EventsQuery, resolve_events
+
+QueryArg = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Sentry search syntax (e.g. `environment:production user.email:a@b.c`), "
+        "as in Sentry's `query` parameter. A bare event id finds that event directly."
+    ),
+]
+EnvironmentArg = Annotated[
+    list[str] | None,
+    strawberry.argument(description="Only events from these environments (any of them)."),
+]
+StartArg = Annotated[
+    DateTime | None,
+    strawberry.argument(description="Start of the time window; give it together with `end`."),
+]
+EndArg = Annotated[
+    DateTime | None,
+    strawberry.argument(description="End of the time window; give it together with `start`."),
+]
+StatsPeriodArg = Annotated[
+    str | None,
+    strawberry.argument(
+        description="A window ending now, such as `24h`, `14d`, `2w` (units s, m, h, d, w; a bare "
+        "number is seconds). Wins over `start`/`end`, as in Sentry."
+    ),
+]
+
+
+def _filters(
+    query: str | None,
+    environment: list[str] | None,
+    start: object | None,
+    end: object | None,
+    statsPeriod: str | None,
+    sample: bool = False,
+) -> EventFilters:
+    filters = EventFilters(
+        query=query or None,
+        environment=tuple(environment or ()),
+        start=start,  # type: ignore[arg-type]
+        end=end,  # type: ignore[arg-type]
+        stats_period=statsPeriod or None,
+        sample=sample,
+    )
+    check_date_range(filters)
+    return filters
+
+
+@strawberry.type(
+    description="A Sentry issue (a group of similar events). Its fields reach the issue's events "
+    "through Sentry's issue-events endpoints."
+)
+class Issue(Node):
+    issueId: strawberry.ID = strawberry.field(
+        description="Sentry's issue id as the caller gave it: numeric, or a short id such as "
+        "`PROJ-1A` when the gateway is configured with an organization."
+    )
+
+    @classmethod
+    def for_id(cls, issue_id: str, *, org_scoped: bool) -> Issue:
+        """The issue with Sentry id `issue_id`, validated before any call."""
+        validate_issue_id(issue_id, org_scoped=org_scoped)
+        return cls(id=strawberry.ID(encode_global_id("Issue", issue_id)), issueId=strawberry.ID(issue_id))
+
+    @strawberry.field(
+        description="The issue's events, newest first, as a Relay connection over Sentry's "
+        "`GET /issues/{id}/events/`. Pass exactly one of `first` or `last` (1 to 100). The time "
+        "window is pinned on the first page and carried in the cursors, so events arriving while "
+        "you page never repeat or skip an event."
+    )
+    async def events(
+        self,
+        info: Info[RequestContext, None],
+        first: Annotated[
+            int | None, strawberry.argument(description="Page forward: this many events (1-100).")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Page forward from this edge's cursor.")
+        ] = None,
+        last: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Page backward: this many events (1-100), the oldest ones when "
+                "there is no `before`."
+            ),
+        ] = None,
+        before: Annotated[
+            str | None, strawberry.argument(description="Page backward from this edge's cursor.")
+        ] = None,
+        query: QueryArg = None,
+        environment: EnvironmentArg = None,
+        start: StartArg = None,
+        end: EndArg = None,
+        statsPeriod: StatsPeriodArg = None,
+        sample: Annotated[
+            bool,
+            strawberry.argument(
+                description="Sentry's deterministic pseudo-random order instead of newest first."
+            ),
+        ] = False,
+    ) -> EventConnection:
+        fields = connection_node_fields(info._raw_info) - {"__typename"}
+        full = any(name not in SIMPLE_FIELD_KEYS for name in fields)
+        simple_keys = frozenset(
+            SIMPLE_FIELD_KEYS[name] for name in fields if name in SIMPLE_FIELD_KEYS
+        )
+        events_query = EventsQuery(
+            issue_id=str(self.issueId),
+            filters=_filters(query, environment, start, end, statsPeriod, sample),
+            first=first,
+            last=last,
+            after=after,
+            before=before,
+            full=full,
+            simple_keys=frozenset() if full else simple_keys,
+        )
+        context = info.context
+        return await resolve_events(context.loaders, context.codec, events_query, context.now())
+
+    @strawberry.field(
+        description="One event of this issue by its event id (Sentry's event detail endpoint), "
+        "with `nextEventID` and `previousEventID`."
+    )
+    async def event(
+        self,
+        info: Info[RequestContext, None],
+        eventID: Annotated[
+            str, strawberry.argument(description="The event id: 32 hex characters (dashes allowed).")
+        ],
+    ) -> Event | None:
+        validate_event_id(eventID)
+        return await self._detail(info, eventID, EventFilters())
+
+    @strawberry.field(description="The newest event of the issue that matches the filters.")
+    async def latestEvent(
+        self,
+        info: Info[RequestContext, None],
+        query: QueryArg = None,
+        environment: EnvironmentArg = None,
+        start: StartArg = None,
+        end: EndArg = None,
+        statsPeriod: StatsPeriodArg = None,
+    ) -> Event | None:
+        return await self._detail(info, "latest", _filters(query, environment, start, end, statsPeriod))
+
+    @strawberry.field(description="The oldest event of the issue that matches the filters.")
+    async def oldestEvent(
+        self,
+        info: Info[RequestContext, None],
+        query: QueryArg = None,
+        environment: EnvironmentArg = None,
+        start: StartArg = None,
+        end: EndArg = None,
+        statsPeriod: StatsPeriodArg = None,
+    ) -> Event | None:
+        return await self._detail(info, "oldest", _filters(query, environment, start, end, statsPeriod))
+
+    @strawberry.field(
+        description="The event Sentry recommends looking at first (most helpful data) among "
+        "those that match the filters."
+    )
+    async def recommendedEvent(
+        self,
+        info: Info[RequestContext, None],
+        query: QueryArg = None,
+        environment: EnvironmentArg = None,
+        start: StartArg = None,
+        end: EndArg = None,
+        statsPeriod: StatsPeriodArg = None,
+    ) -> Event | None:
+        return await self._detail(
+            info, "recommended", _filters(query, environment, start, end, statsPeriod)
+        )
+
+    async def _detail(
+        self, info: Info[RequestContext, None], event_id: str, filters: EventFilters
+    ) -> Event:
+        issue_id = str(self.issueId)
+        data = await info.context.loaders.event(issue_id, event_id, filters)
+        return event_from_json(data, issue_id=issue_id, origin="detail")

@@ -1,0 +1,64 @@
+"""The root `Query`: an issue by id, and any object by its global id."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.sentry.filters import EventFilters
+from gateway.sentry.ids import validate_event_id
+
+from .context import RequestContext
+from .event import event_from_json
+from .issue import Issue
+from .node import InvalidGlobalId, Node, decode_global_id
+
+
+def build_query_type() -> type:
+    """A fresh `Query` class (a class cannot back two Schema objects)."""
+
+    @strawberry.type(description="The root of every query.")
+    class Query:
+        @strawberry.field(
+            description="An issue by Sentry's issue id (numeric), or by short id (PROJ-1A) when "
+            "SENTRY_ORG is set. No upstream call is made until one of its event fields is "
+            "selected; an unknown issue is a NOT_FOUND error on that field."
+        )
+        def issue(
+            self,
+            info: Info[RequestContext, None],
+            id: Annotated[
+                strawberry.ID, strawberry.argument(description="Sentry's issue id or short id.")
+            ],
+        ) -> Issue | None:
+            return Issue.for_id(str(id), org_scoped=info.context.loaders.org_scoped)
+
+        @strawberry.field(description="Any object by the global id from its `id` field.")
+        async def node(
+            self,
+            info: Info[RequestContext, None],
+            id: Annotated[
+                strawberry.ID, strawberry.argument(description="A global id from an `id` field.")
+            ],
+        ) -> Node | None:
+            return await resolve_node(info.context, str(id))
+
+    return Query
+
+
+async def resolve_node(context: RequestContext, global_id: str) -> Node:
+    """The object a global id names, fetched through the request's loaders."""
+    type_name, key = decode_global_id(global_id)
+    org_scoped = context.loaders.org_scoped
+    if type_name == "Issue":
+        return Issue.for_id(key, org_scoped=org_scoped)
+    if type_name == "Event":
+        issue_id, _, event_id = key.rpartition(":")
+        if issue_id:
+            Issue.for_id(issue_id, org_scoped=org_scoped)
+            validate_event_id(event_id)
+            data = await context.loaders.event(issue_id, event_id, EventFilters())
+            return event_from_json(data, issue_id=issue_id, origin="detail")
+    raise InvalidGlobalId(f"{global_id!r} is not a valid global id")

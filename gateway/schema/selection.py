@@ -1,0 +1,78 @@
+"""What the query selects below a field, read from the GraphQL document.
+
+Used to ask Sentry for ``full=true`` only when the selection needs a field the
+simple serializer does not provide with the same value. The walk is
+conservative: a field under ``@skip``/``@include`` counts as selected, which
+at worst costs a larger response, never a wrong value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
+
+__all__ = ["connection_node_fields", "field_names"]
+
+
+def field_names(
+    selection_set: SelectionSetNode | None, fragments: Mapping[str, FragmentDefinitionNode]
+) -> dict[str, list[FieldNode]]:
+    """The fields of a selection set by name, with fragments flattened."""
+    found: dict[str, list[FieldNode]] = {}
+    _collect(selection_set, fragments, found, set())
+    return found
+
+
+def _collect(
+    selection_set: SelectionSetNode | None,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    found: dict[str, list[FieldNode]],
+    visited: set[str],
+) -> None:
+    if selection_set is None:
+        return
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            found.setdefault(selection.name.value, []).append(selection)
+        elif isinstance(selection, InlineFragmentNode):
+            _collect(selection.selection_set, fragments, found, visited)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name not in visited and name in fragments:
+                visited.add(name)
+                _collect(fragments[name].selection_set, fragments, found, visited)
+
+
+def connection_node_fields(info: GraphQLResolveInfo) -> set[str]:
+    """Names of the fields selected on the nodes of the connection being resolved.
+
+    Covers both ``edges { node { ... } }`` and ``nodes { ... }``.
+    """
+    names: set[str] = set()
+    for node_fields in _children(info.field_nodes, info.fragments, ("edges", "node"), ("nodes",)):
+        names.update(node_fields)
+    return names
+
+
+def _children(
+    field_nodes: Iterable[FieldNode],
+    fragments: Mapping[str, FragmentDefinitionNode],
+    *paths: tuple[str, ...],
+) -> Iterable[dict[str, list[FieldNode]]]:
+    for path in paths:
+        current = list(field_nodes)
+        for step in path:
+            next_nodes: list[FieldNode] = []
+            for node in current:
+                next_nodes.extend(field_names(node.selection_set, fragments).get(step, []))
+            current = next_nodes
+        for node in current:
+            yield field_names(node.selection_set, fragments)
