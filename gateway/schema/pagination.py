@@ -302,7 +302,7 @@ async def locate_end(probe: Probe, page_size: int = MAX_PAGE_SIZE) -> int:
     many came back and whether Sentry said more follow. Offsets grow with a
     doubling step (0, 100, 300, 700, ...), so a short list costs what walking
     it would and a long one only a logarithmic number of calls; an overshoot
-    is narrowed by bisection.
+    is narrowed by bisection (about two calls per doubling of the list).
     """
     low, high = 0, None  # low <= total <= high
     offset, step = 0, page_size
@@ -325,7 +325,9 @@ async def locate_end(probe: Probe, page_size: int = MAX_PAGE_SIZE) -> int:
         if high - low < page_size:
             offset = low - 1  # the page [low-1, low-1+page_size) holds the end
         else:
-            offset = (low - 1 + high) // 2
+            # A probe at `offset` settles totals in (offset, offset+page_size]
+            # outright; split what remains on either side evenly.
+            offset = (low - 1 + high - page_size) // 2
     raise RuntimeError("locate_end did not converge; the upstream list keeps changing")
 
 
