@@ -55,10 +55,13 @@ class GatewayGraphQL(GraphQL):
 class _State:
     """What the app holds for its lifetime: settings, the client, the codec."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None) -> None:
         self.settings = settings
         self.codec = CursorCodec(settings.cursor_secret)
         self.client: SentryClient | None = None
+        self._transport = transport
+        #: The embedded upstream, in demo mode (tests read its request log).
+        self.demo_app: Any = None
 
     def default_credential(self) -> str | None:
         if self.settings.sentry_auth_token:
@@ -83,17 +86,19 @@ class _State:
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         settings = self.settings
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        transport: httpx.AsyncBaseTransport
         if settings.demo:
             from gateway.demo import create_demo_app
 
-            transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=create_demo_app())
+            self.demo_app = create_demo_app()
+            transport = self._transport or httpx.ASGITransport(app=self.demo_app)
             base_url = DEMO_BASE_URL
             logger.warning(
                 "No SENTRY_BASE_URL set (or --demo given): serving the embedded demo upstream "
                 "with synthetic data. Set SENTRY_BASE_URL to query a real Sentry."
             )
         else:
-            transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
+            transport = self._transport or httpx.AsyncHTTPTransport(limits=limits, retries=0)
             base_url = settings.sentry_base_url or ""
             logger.info("Querying Sentry at %s", base_url)
         async with httpx.AsyncClient(
@@ -128,9 +133,15 @@ class _State:
         return JSONResponse(body)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """The gateway as an ASGI app (``uvicorn --factory gateway.app:create_app``)."""
-    state = _State(settings if settings is not None else load_settings())
+def create_app(
+    settings: Settings | None = None, *, transport: httpx.AsyncBaseTransport | None = None
+) -> Starlette:
+    """The gateway as an ASGI app (``uvicorn --factory gateway.app:create_app``).
+
+    `transport` replaces the network below the REST client (tests use it to
+    reach an in-process upstream); settings default to the environment.
+    """
+    state = _State(settings if settings is not None else load_settings(), transport)
     graphql = GatewayGraphQL(build_schema(), state=state, graphql_ide="graphiql")
     app = Starlette(
         routes=[
