@@ -90,8 +90,11 @@ class _State:
         if settings.demo:
             from gateway.demo import create_demo_app
 
-            self.demo_app = create_demo_app()
-            transport = self._transport or httpx.ASGITransport(app=self.demo_app)
+            if self._transport is not None:
+                transport = self._transport
+            else:
+                self.demo_app = create_demo_app()
+                transport = httpx.ASGITransport(app=self.demo_app)
             base_url = DEMO_BASE_URL
             logger.warning(
                 "No SENTRY_BASE_URL set (or --demo given): serving the embedded demo upstream "

@@ -1,0 +1,142 @@
+"""Every failure reaches the caller as a GraphQL error with `extensions.code`,
+the rest of the query still resolves, and nothing internal leaks."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from .conftest import Gateway, running_gateway
+
+pytestmark = pytest.mark.anyio
+
+EVENTS = 'query($id: ID!) { issue(id: $id) { issueId events(first: 2) { nodes { eventID } } } }'
+
+
+async def test_unknown_issue_is_not_found_with_null_in_its_place(gateway: Gateway) -> None:
+    body = await gateway.post(
+        '{ missing: issue(id: "987654") { events(first: 2) { nodes { eventID } } }'
+        ' present: issue(id: "2") { events(first: 2) { nodes { eventID } } } }'
+    )
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "NOT_FOUND"
+    assert error["path"] == ["missing", "events"]
+    assert "does not exist" in error["message"]
+    assert body["data"]["missing"] is None
+    assert len(body["data"]["present"]["events"]["nodes"]) == 2
+
+
+async def test_unknown_event_is_not_found(gateway: Gateway) -> None:
+    body = await gateway.post(
+        '{ issue(id: "2") { issueId event(eventID: "0123456789abcdef0123456789abcdef") { eventID } } }'
+    )
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert body["data"] == {"issue": {"issueId": "2", "event": None}}
+
+
+@pytest.mark.parametrize(
+    "issue_id", ["../1", "1/../../2", "1?cursor=0:0:0", "1&per_page=1", "1%2F..", " 1", "", "1" * 30]
+)
+async def test_malformed_issue_ids_never_reach_the_upstream(gateway: Gateway, issue_id: str) -> None:
+    body = await gateway.post(EVENTS, {"id": issue_id})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert body["data"] == {"issue": None}
+    assert gateway.upstream_calls() == []
+
+
+async def test_short_ids_need_an_organization(gateway: Gateway) -> None:
+    body = await gateway.post(EVENTS, {"id": "DEMO-2"})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "SENTRY_ORG" in body["errors"][0]["message"]
+    assert gateway.upstream_calls() == []
+
+
+@pytest.mark.parametrize("event_id", ["../../x", "latest/../1", "zz" * 16, "1 2"])
+async def test_malformed_event_ids_never_reach_the_upstream(gateway: Gateway, event_id: str) -> None:
+    body = await gateway.post(
+        'query($e: String!) { issue(id: "2") { event(eventID: $e) { eventID } } }', {"e": event_id}
+    )
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert gateway.upstream_calls() == []
+
+
+async def test_sentrys_400_detail_reaches_the_caller(gateway: Gateway) -> None:
+    body = await gateway.post('{ issue(id: "2") { events(first: 2, query: "foo(bar") { nodes { eventID } } } }')
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"]  # Sentry's own parse error text
+
+
+@pytest.mark.parametrize(
+    ("authorization", "code"),
+    [
+        ("Bearer sntryu_unknown", "UNAUTHENTICATED"),
+        ("Bearer sntryu_noscope", "FORBIDDEN"),
+    ],
+)
+async def test_the_callers_credential_is_forwarded(gateway: Gateway, authorization: str, code: str) -> None:
+    body = await gateway.post(EVENTS, {"id": "2"}, headers={"Authorization": authorization})
+    assert body["errors"][0]["extensions"]["code"] == code
+    assert "sntryu_" not in str(body)
+
+
+async def test_two_callers_never_see_each_others_issues(gateway: Gateway) -> None:
+    alice = {"Authorization": "Bearer sntryu_alice"}
+    bob = {"Authorization": "Bearer sntryu_bob"}
+    denied = await gateway.post(EVENTS, {"id": "6"}, headers=alice)
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    allowed = await gateway.post(EVENTS, {"id": "6"}, headers=bob)
+    assert "errors" not in allowed and allowed["data"]["issue"]["events"]["nodes"]
+
+
+async def test_parse_errors_are_coded(gateway: Gateway) -> None:
+    body = await gateway.post("{ issue(id: ")
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+
+
+async def test_validation_errors_are_coded(gateway: Gateway) -> None:
+    body = await gateway.post('{ issue(id: "2") { nope } }')
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_bad_variable_values_are_bad_user_input(gateway: Gateway) -> None:
+    body = await gateway.post(
+        'query($s: DateTime) { issue(id: "2") { events(first: 1, start: $s, end: $s) { nodes { eventID } } } }',
+        {"s": "yesterday"},
+    )
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_date_rules_are_checked_before_any_call(gateway: Gateway) -> None:
+    body = await gateway.post(
+        '{ issue(id: "2") { events(first: 1, start: "2026-01-02T00:00:00Z") { nodes { eventID } } } }'
+    )
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "start and end are both required" in body["errors"][0]["message"]
+    assert gateway.upstream_calls() == []
+
+
+async def test_unreachable_upstream_is_upstream_error_and_no_credential_leaks(caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    env = {
+        "SENTRY_BASE_URL": "http://127.0.0.1:9",  # discard port: nothing listens
+        "SENTRY_AUTH_TOKEN": "sntryu_topsecret",
+        "SENTRY_MAX_RETRIES": "0",
+    }
+    from gateway.app import create_app
+    from gateway.settings import load_settings
+    import httpx
+
+    app = create_app(load_settings(env))
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://g") as http:
+            response = await http.post("/graphql", json={"query": EVENTS, "variables": {"id": "2"}})
+            body = response.json()
+            health = (await http.get("/healthz")).json()
+    assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_ERROR"
+    assert body["data"]["issue"] is None
+    assert health["mode"] == "sentry"
+    for text in (str(body), str(health), caplog.text):
+        assert "sntryu_topsecret" not in text
+        assert "Traceback" not in str(body)

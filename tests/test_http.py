@@ -1,0 +1,45 @@
+"""The HTTP surface: GraphQL over GET and POST, GraphiQL, health."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gateway.graphiql import EXAMPLE_QUERY, EXAMPLE_VARIABLES
+
+from .conftest import Gateway
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_healthz_says_demo(gateway: Gateway) -> None:
+    response = await gateway.http.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["mode"] == "demo"
+
+
+async def test_graphiql_opens_with_an_example_that_works(gateway: Gateway) -> None:
+    response = await gateway.http.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert "text/html" in response.headers["content-type"]
+    assert json.dumps(EXAMPLE_QUERY) in response.text
+    assert "EXAMPLE_VARIABLES" in response.text
+    body = await gateway.post(EXAMPLE_QUERY, EXAMPLE_VARIABLES)
+    assert "errors" not in body
+    assert len(body["data"]["issue"]["events"]["edges"]) == EXAMPLE_VARIABLES["first"]
+
+
+async def test_queries_work_over_get(gateway: Gateway) -> None:
+    response = await gateway.http.get(
+        "/graphql",
+        params={"query": '{ issue(id: "2") { events(first: 1) { nodes { eventID } } } }'},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 200
+    assert len(response.json()["data"]["issue"]["events"]["nodes"]) == 1
+
+
+async def test_mutations_over_get_and_unknown_routes(gateway: Gateway) -> None:
+    assert (await gateway.http.get("/nope")).status_code == 404

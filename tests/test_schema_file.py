@@ -1,0 +1,68 @@
+"""`schema.graphql` is the product's face: regenerated, described, and drift-tested."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType
+
+from gateway.schema import build_schema, export_sdl
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_schema_graphql_is_exactly_what_export_schema_prints() -> None:
+    committed = (ROOT / "schema.graphql").read_text()
+    assert committed == export_sdl(), (
+        "schema.graphql is out of date: run `sentry-events-gateway export-schema > schema.graphql`"
+    )
+
+
+def test_every_type_field_and_argument_has_a_description() -> None:
+    schema = build_schema()._schema
+    missing = []
+    for name, gql_type in schema.type_map.items():
+        if name.startswith("__") or name in {"String", "Int", "Float", "Boolean", "ID"}:
+            continue
+        if not gql_type.description:
+            missing.append(name)
+        if isinstance(gql_type, (GraphQLObjectType, GraphQLInterfaceType, GraphQLInputObjectType)):
+            for field_name, field in gql_type.fields.items():
+                if not field.description:
+                    missing.append(f"{name}.{field_name}")
+                for arg_name, arg in getattr(field, "args", {}).items():
+                    if not arg.description:
+                        missing.append(f"{name}.{field_name}({arg_name})")
+        if isinstance(gql_type, GraphQLEnumType):
+            missing += [f"{name}.{v}" for v, value in gql_type.values.items() if not value.description]
+    assert missing == []
+
+
+def test_the_contracts_fixed_names_are_there() -> None:
+    sdl = export_sdl()
+    for text in (
+        "issue(id: ID!): Issue",
+        "node(id: ID!): Node",
+        "type Issue implements Node",
+        "type Event implements Node",
+        "union EventEntry = ",
+        "type EventConnection",
+        "type EventEdge",
+        "type PageInfo",
+        "scalar JSON",
+        "scalar DateTime",
+    ):
+        assert text in sdl, text
+    schema = build_schema()._schema
+    union = schema.type_map["EventEntry"]
+    assert isinstance(union, GraphQLUnionType)
+    members = {t.name for t in union.types}
+    assert {
+        "ExceptionEntry", "StacktraceEntry", "MessageEntry", "TemplateEntry", "RequestEntry",
+        "BreadcrumbsEntry", "ThreadsEntry", "DebugMetaEntry", "SpansEntry", "CspEntry", "HpkpEntry",
+        "ExpectCtEntry", "ExpectStapleEntry", "NelEntry", "UnknownEntry",
+    } <= members
+    events = schema.type_map["Issue"].fields["events"]
+    assert set(events.args) == {
+        "first", "after", "last", "before", "query", "environment", "start", "end", "statsPeriod", "sample"
+    }
