@@ -59,4 +59,5 @@ def export_sdl() -> str:
 def _entry_types() -> list[type]:
     from . import entries
 
-    return [getattr(entries, name) for name in getattr(entries, "__all__", []) if name.endswith("Entry")]
+    members = (getattr(entries, name) for name in entries.__all__ if name.endswith("Entry"))
+    return [member for member in members if isinstance(member, type)]
