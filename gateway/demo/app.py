@@ -51,6 +51,7 @@ _DETAIL_RE = re.compile(
     _ISSUE_PREFIX + r"(?P<event>latest|oldest|recommended|\d+|[A-Fa-f0-9-]{32,36})/\Z"
 )
 _SHORT_ID_RE = re.compile(r"^DEMO-([0-9]+)$", re.IGNORECASE)
+_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _NOT_FOUND = "The requested resource does not exist"
 _NO_PERMISSION = "You do not have permission to perform this action."
 _EVENT_NOT_FOUND = "Event not found. The event ID may be incorrect, or its age exceeded the retention period."
@@ -318,7 +319,7 @@ def create_demo_app(store: DemoStore | None = None, *, url_prefix: str = "https:
             return _error(internal_error())
 
     app = Starlette(
-        routes=[Route("/{path:path}", endpoint)],
+        routes=[Route("/{path:path}", endpoint, methods=_ALL_METHODS)],
         middleware=[Middleware(_RequestRecorder, records=records)],
     )
     app.state.store = store

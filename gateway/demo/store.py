@@ -191,8 +191,10 @@ class DemoStore:
         """Ingest ``count`` new synthetic events and return their ids, newest first.
 
         Without ``at`` they land "now" and are strictly newer than every stored event
-        (1 microsecond apart, the newest at the current clock). With ``at`` the first
-        lands exactly at ``at`` and the others 1 microsecond later each.
+        (1 microsecond apart, the newest 1 microsecond before the current clock, so a
+        default window ending "now", which excludes its end, shows them even under a
+        frozen clock). With ``at`` the first lands exactly at ``at`` and the others 1
+        microsecond later each.
         """
         with self._lock:
             issue = self.issues[issue_id]
@@ -200,7 +202,7 @@ class DemoStore:
                 raise ValueError(f"issue {issue_id} cannot ingest synthetic events")
             step = timedelta(microseconds=1)
             if at is None:
-                base = self.now() - step * (count - 1)
+                base = self.now() - step * count
                 if issue.events:
                     base = max(base, max(e.ts for e in issue.events) + step)
             else:
