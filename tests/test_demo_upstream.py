@@ -497,6 +497,8 @@ async def test_value_cursors_walk_issue_5(app, store, per_page) -> None:
     assert all(re.fullmatch(r"\d{13}:\d+:0", c) for c in cursors)
     if per_page == 10:
         assert cursors[0].endswith(":2:0")  # the run at positions 8-11 straddles the boundary
+    if per_page == 100:
+        assert cursors[0].endswith(":3:0")  # the run at positions 97-101 straddles it
 
 
 async def test_value_cursor_previous_page(app, store) -> None:

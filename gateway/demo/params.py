@@ -61,7 +61,7 @@ class QueryParams:
 
     def __init__(self, query_string: str | bytes) -> None:
         if isinstance(query_string, bytes):
-            query_string = query_string.decode("latin-1")
+            query_string = query_string.decode("utf-8", "replace")
         self._lists: dict[str, list[str]] = {}
         # Django decodes the percent-escapes as UTF-8, replacing what does not decode.
         for key, value in parse_qsl(
