@@ -55,7 +55,7 @@ class Gateway:
         calls = []
         for record in self.demo_app.state.requests:
             params: dict[str, list[str]] = {}
-            for key, value in parse_qsl(record.query, keep_blank_values=True):
+            for key, value in parse_qsl(record.query_string, keep_blank_values=True):
                 params.setdefault(key, []).append(value)
             calls.append((record.path, params))
         return calls

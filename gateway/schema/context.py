@@ -7,7 +7,6 @@ The app builds one `RequestContext` per request; resolvers read the loaders
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gateway.sentry.loaders import SentryLoaders
@@ -25,4 +24,6 @@ class RequestContext:
 
     loaders: SentryLoaders
     codec: CursorCodec
-    now: Callable[[], dt.datetime] = field(default=utc_now)
+    #: The request's own "now": every connection of one request pins the same
+    #: window, so aliases of the same page share one upstream call.
+    now: dt.datetime = field(default_factory=utc_now)

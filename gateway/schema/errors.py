@@ -50,10 +50,17 @@ def code_for(error: BaseException | None) -> str | None:
     return None
 
 
+def root_cause(error: GraphQLError) -> BaseException | None:
+    """The exception a resolver raised, through graphql-core's wrapping."""
+    original = error.original_error
+    while isinstance(original, GraphQLError) and original.original_error is not None:
+        original = original.original_error
+    return original
+
+
 def is_expected(error: GraphQLError) -> bool:
     """True for errors that are the caller's or the upstream's, not a bug of ours."""
-    original = error.original_error
-    return original is None or code_for(original) is not None or _has_code(error)
+    return error.path is None or code_for(root_cause(error)) is not None
 
 
 class ErrorCodes(SchemaExtension):
@@ -73,41 +80,35 @@ def _has_code(error: GraphQLError) -> bool:
     return bool(error.extensions and error.extensions.get("code"))
 
 
-def _code_without_cause(error: GraphQLError, *, parsed: bool) -> str:
-    """The code of an error graphql-core raised itself, from the step that failed."""
+def _code(error: GraphQLError, cause: BaseException | None, *, parsed: bool) -> str:
+    code = code_for(cause)
+    if code is not None:
+        return code
     if not parsed:
         return "GRAPHQL_PARSE_FAILED"
-    if error.path is not None:
-        return "INTERNAL_SERVER_ERROR"  # e.g. null for a non-null field: a bug of ours
-    if error.message.startswith("Variable '$"):
-        return "BAD_USER_INPUT"  # a variable's value does not fit its type
-    return "GRAPHQL_VALIDATION_FAILED"
+    if error.path is None:
+        # Before execution: a variable's value that does not fit its type is
+        # the caller's input; anything else failed validation.
+        if error.message.startswith("Variable '$"):
+            return "BAD_USER_INPUT"
+        return "GRAPHQL_VALIDATION_FAILED"
+    return "INTERNAL_SERVER_ERROR"  # raised while resolving, and not one of ours
 
 
 def _coded(error: GraphQLError, *, parsed: bool) -> GraphQLError:
     if _has_code(error):
         return error
-    original = error.original_error
-    while isinstance(original, GraphQLError) and original.original_error is not None:
-        original = original.original_error
+    cause = root_cause(error)
+    code = _code(error, cause, parsed=parsed)
     extensions: dict[str, Any] = dict(error.extensions or {})
-    message = error.message
-    if original is None or isinstance(original, GraphQLError):
-        code = _code_without_cause(error, parsed=parsed)
-    else:
-        code = code_for(original) or "INTERNAL_SERVER_ERROR"
-        if code == "INTERNAL_SERVER_ERROR":
-            message = INTERNAL_MESSAGE
-        if isinstance(original, upstream.RateLimited) and original.retry_after is not None:
-            extensions["retryAfter"] = original.retry_after
-        status = getattr(original, "status", None)
-        if status is not None and code.startswith("UPSTREAM"):
-            extensions["upstreamStatus"] = status
-    if code == "INTERNAL_SERVER_ERROR":
-        message = INTERNAL_MESSAGE
     extensions["code"] = code
+    if isinstance(cause, upstream.RateLimited) and cause.retry_after is not None:
+        extensions["retryAfter"] = cause.retry_after
+    status = getattr(cause, "status", None)
+    if status is not None and code.startswith("UPSTREAM"):
+        extensions["upstreamStatus"] = status
     return GraphQLError(
-        message,
+        INTERNAL_MESSAGE if code == "INTERNAL_SERVER_ERROR" else error.message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,

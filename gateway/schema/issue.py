@@ -141,7 +141,7 @@ class Issue(Node):
             simple_keys=frozenset() if full else simple_keys,
         )
         context = info.context
-        return await resolve_events(context.loaders, context.codec, events_query, context.now())
+        return await resolve_events(context.loaders, context.codec, events_query, context.now)
 
     @strawberry.field(
         description="One event of this issue by its event id (Sentry's event detail endpoint), "
