@@ -1,0 +1,233 @@
+"""The REST client: URLs, credentials, and every upstream outcome as a typed exception.
+
+Most tests run against the demo upstream; the faults the demo does not
+produce yet (5xx, timeouts, broken bodies) come from small httpx transports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.demo import create_demo_app
+from gateway.sentry import errors
+from gateway.sentry.client import SentryClient
+from gateway.sentry.filters import EventFilters
+from gateway.sentry.loaders import SentryLoaders
+
+pytestmark = pytest.mark.anyio
+
+TOKEN = "Bearer sntryu_demo"
+
+
+def demo_client(**kwargs: Any) -> tuple[SentryClient, Any]:
+    demo = create_demo_app()
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=demo))
+    return SentryClient(http, base_url="http://sentry.test", **kwargs), demo
+
+
+def fake_client(handler: Any, **kwargs: Any) -> SentryClient:
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    kwargs.setdefault("max_retries", 2)
+    return SentryClient(http, base_url="http://sentry.test", **kwargs)
+
+
+async def test_list_reads_events_and_links_from_the_demo() -> None:
+    client, demo = demo_client()
+    page = await client.list_issue_events(TOKEN, "2", per_page=3)
+    assert [e["eventID"] for e in page.events] == demo.state.store.event_ids("2")[:3]
+    assert page.links.next is not None and page.links.next.results
+    assert str(page.links.next.cursor) == "0:3:0"
+    assert page.links.previous is not None and not page.links.previous.results
+
+
+async def test_filters_and_full_reach_the_query_string() -> None:
+    client, demo = demo_client()
+    filters = EventFilters(query="level:error", environment=("production", "staging"), sample=True)
+    await client.list_issue_events(TOKEN, "2", cursor="0:5:0", per_page=5, full=True, filters=filters)
+    record = demo.state.requests[-1]
+    assert record.path == "/api/0/issues/2/events/"
+    assert record.query_string == (
+        "full=true&query=level%3Aerror&environment=production&environment=staging"
+        "&sample=true&per_page=5&cursor=0%3A5%3A0"
+    )
+
+
+async def test_org_scoped_paths_percent_encode_ids() -> None:
+    client, demo = demo_client(org="demo")
+    event = await client.get_issue_event(TOKEN, "DEMO-2", "latest")
+    assert event["eventID"] == demo.state.store.event_ids("2")[0]
+    assert demo.state.requests[-1].path == "/api/0/organizations/demo/issues/DEMO-2/events/latest/"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "kind", "message"),
+    [
+        (400, {"detail": "Invalid cursor parameter."}, errors.BadRequest, "Invalid cursor parameter."),
+        (401, {"detail": "Invalid token"}, errors.Unauthenticated, "Invalid token"),
+        (401, {"detail": {"code": "2fa-required", "message": "Organization requires 2FA", "extra": {}}}, errors.Unauthenticated, "Organization requires 2FA"),
+        (403, {"detail": "You do not have permission to perform this action."}, errors.Forbidden, "permission"),
+        (404, {"detail": "The requested resource does not exist"}, errors.NotFound, "does not exist"),
+        (500, {"detail": "Internal Error", "errorId": "abc"}, errors.UpstreamUnavailable, "500"),
+        (418, {}, errors.BadUpstreamResponse, "418"),
+    ],
+)
+async def test_statuses_become_typed_errors(status: int, body: Any, kind: type, message: str) -> None:
+    client = fake_client(lambda request: httpx.Response(status, json=body))
+    with pytest.raises(kind, match=message):
+        await client.list_issue_events(TOKEN, "1")
+
+
+async def test_rate_limit_reports_retry_after_from_sentrys_reset_header() -> None:
+    reset = int(time.time()) + 30
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            429,
+            content=b'{"detail": "You are attempting to use this endpoint too frequently. Limit is 15 requests in 1 seconds"}',
+            headers={"Content-Type": "text/html; charset=utf-8", "X-Sentry-Rate-Limit-Reset": str(reset)},
+        )
+
+    with pytest.raises(errors.RateLimited) as info:
+        await fake_client(handler).list_issue_events(TOKEN, "1")
+    assert 28 <= (info.value.retry_after or 0) <= 30
+    assert "too frequently" in info.value.message
+
+
+async def test_retry_after_header_wins() -> None:
+    client = fake_client(lambda r: httpx.Response(429, json={"detail": "slow"}, headers={"Retry-After": "7"}))
+    with pytest.raises(errors.RateLimited) as info:
+        await client.list_issue_events(TOKEN, "1")
+    assert info.value.retry_after == 7
+
+
+async def test_502_503_504_are_retried_then_succeed() -> None:
+    statuses = iter([502, 503, 200])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        status = next(statuses)
+        return httpx.Response(status, json=[] if status == 200 else {"detail": "x"})
+
+    page = await fake_client(handler, max_retries=2).list_issue_events(TOKEN, "1")
+    assert page.events == []
+
+
+async def test_retries_are_bounded() -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(503, json={"detail": "down"})
+
+    with pytest.raises(errors.UpstreamUnavailable):
+        await fake_client(handler, max_retries=2).list_issue_events(TOKEN, "1")
+    assert len(calls) == 3
+
+
+async def test_connection_refused_is_upstream_unavailable() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    with pytest.raises(errors.UpstreamUnavailable):
+        await fake_client(handler, max_retries=1).list_issue_events(TOKEN, "1")
+
+
+async def test_timeout_is_upstream_timeout() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow", request=request)
+
+    with pytest.raises(errors.UpstreamTimeout):
+        await fake_client(handler, max_retries=0).list_issue_events(TOKEN, "1")
+
+
+async def test_a_passed_deadline_sends_nothing() -> None:
+    calls = []
+    client = fake_client(lambda r: calls.append(r) or httpx.Response(200, json=[]))
+    with pytest.raises(errors.UpstreamTimeout):
+        await client.list_issue_events(TOKEN, "1", deadline=time.monotonic() - 1)
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"<html>oops</html>", b'[{"eventID": "a"', b'{"not": "a list"}', b'[{"id": 1}]', b"[1, 2]"],
+)
+async def test_bodies_that_are_not_the_json_expected(content: bytes) -> None:
+    client = fake_client(lambda r: httpx.Response(200, content=content))
+    with pytest.raises(errors.BadUpstreamResponse):
+        await client.list_issue_events(TOKEN, "1")
+
+
+async def test_a_body_cut_off_mid_way_is_a_bad_response() -> None:
+    class Truncating(httpx.AsyncByteStream):
+        async def __aiter__(self):
+            yield b'[{"eventID": '
+            raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+
+    client = fake_client(lambda r: httpx.Response(200, stream=Truncating()))
+    with pytest.raises(errors.BadUpstreamResponse, match="cut off"):
+        await client.list_issue_events(TOKEN, "1")
+
+
+async def test_the_credential_is_sent_as_is_and_never_in_errors() -> None:
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("authorization"))
+        return httpx.Response(401, json={"detail": "Invalid token"})
+
+    with pytest.raises(errors.Unauthenticated) as info:
+        await fake_client(handler).list_issue_events("Bearer sntryu_s3cret", "1")
+    assert seen == ["Bearer sntryu_s3cret"]
+    assert "s3cret" not in str(info.value)
+
+
+@pytest.mark.parametrize("issue_id", ["../2", "2/events", "2?x=1", "PROJ-1A"])
+async def test_ids_are_validated_before_any_request(issue_id: str) -> None:
+    calls = []
+    client = fake_client(lambda r: calls.append(r) or httpx.Response(200, json=[]))
+    with pytest.raises(errors.InvalidInput):
+        await client.list_issue_events(TOKEN, issue_id)
+    assert calls == []
+
+
+async def test_loaders_fetch_distinct_pages_concurrently_within_the_bound() -> None:
+    in_flight = 0
+    peak = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.02)
+        in_flight -= 1
+        return httpx.Response(200, json=[{"eventID": request.url.params.get("cursor", "0")}])
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    client = SentryClient(http, base_url="http://sentry.test")
+    loaders = SentryLoaders(client, credential=TOKEN, max_concurrency=3)
+    pages = await asyncio.gather(
+        *(
+            loaders.page("1", cursor=f"0:{i}:0", per_page=1, full=False, filters=EventFilters())
+            for i in [1, 2, 3, 4, 5, 6, 1, 2]
+        )
+    )
+    assert [p.page.events[0]["eventID"] for p in pages] == ["0:1:0", "0:2:0", "0:3:0", "0:4:0", "0:5:0", "0:6:0", "0:1:0", "0:2:0"]
+    assert loaders.upstream_calls == 6  # duplicates fetched once
+    assert peak == 3  # concurrent, but never more than the bound
+
+
+async def test_a_simple_page_beside_its_full_twin_is_served_from_the_full_one() -> None:
+    client, demo = demo_client()
+    loaders = SentryLoaders(client, credential=TOKEN)
+    simple, full = await asyncio.gather(
+        loaders.page("2", cursor=None, per_page=2, full=False, filters=EventFilters()),
+        loaders.page("2", cursor=None, per_page=2, full=True, filters=EventFilters()),
+    )
+    assert simple is full and full.full
+    assert len(demo.state.requests) == 1
