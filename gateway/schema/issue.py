@@ -119,9 +119,10 @@ class Issue(Node):
         end: EndArg = None,
         statsPeriod: StatsPeriodArg = None,
         sample: Annotated[
-            bool,
+            bool | None,
             strawberry.argument(
-                description="Sentry's deterministic pseudo-random order instead of newest first."
+                description="Sentry's deterministic pseudo-random order instead of newest first "
+                "(null is the same as false)."
             ),
         ] = False,
     ) -> EventConnection:
@@ -132,7 +133,7 @@ class Issue(Node):
         )
         events_query = EventsQuery(
             issue_id=str(self.issueId),
-            filters=_filters(query, environment, start, end, statsPeriod, sample),
+            filters=_filters(query, environment, start, end, statsPeriod, bool(sample)),
             first=first,
             last=last,
             after=after,
