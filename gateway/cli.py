@@ -47,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     export = commands.add_parser("export-schema", help="print the schema's SDL")
+    export.add_argument(
+        "--federation",
+        action="store_true",
+        help="print the Apollo Federation 2 subgraph SDL (subgraph.graphql) instead of the "
+        "client-facing API (schema.graphql)",
+    )
     export.set_defaults(run=_export_schema)
 
     demo = commands.add_parser(
@@ -85,7 +91,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _export_schema(args: argparse.Namespace) -> int:
     from gateway.schema import export_sdl
 
-    sys.stdout.write(export_sdl())
+    sys.stdout.write(export_sdl(federation=args.federation))
     return 0
 
 

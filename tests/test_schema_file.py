@@ -18,16 +18,37 @@ def test_schema_graphql_is_exactly_what_export_schema_prints() -> None:
     )
 
 
+def test_subgraph_graphql_is_exactly_what_export_schema_federation_prints() -> None:
+    committed = (ROOT / "subgraph.graphql").read_text()
+    assert committed == export_sdl(federation=True), (
+        "subgraph.graphql is out of date: run "
+        "`sentry-events-gateway export-schema --federation > subgraph.graphql`"
+    )
+
+
+def test_the_client_schema_has_no_federation_plumbing() -> None:
+    sdl = export_sdl()
+    for text in ("_entities", "_service", "_Any", "@key", "@link", "@shareable", "_FieldSet"):
+        assert text not in sdl, text
+    subgraph = export_sdl(federation=True)
+    assert 'type Issue implements Node @key(fields: "issueId") @key(fields: "id")' in subgraph
+    assert 'type Event implements Node @key(fields: "id")' in subgraph
+    assert "type PageInfo @shareable" in subgraph
+    assert "federation/v2.9" in subgraph
+
+
 def test_every_type_field_and_argument_has_a_description() -> None:
     schema = build_schema()._schema
     missing = []
     for name, gql_type in schema.type_map.items():
-        if name.startswith("__") or name in {"String", "Int", "Float", "Boolean", "ID"}:
-            continue
+        if name.startswith("_") or name.startswith("link__") or name in {"String", "Int", "Float", "Boolean", "ID"}:
+            continue  # built-ins and federation's plumbing
         if not gql_type.description:
             missing.append(name)
         if isinstance(gql_type, (GraphQLObjectType, GraphQLInterfaceType, GraphQLInputObjectType)):
             for field_name, field in gql_type.fields.items():
+                if field_name in {"_entities", "_service"}:
+                    continue
                 if not field.description:
                     missing.append(f"{name}.{field_name}")
                 for arg_name, arg in getattr(field, "args", {}).items():

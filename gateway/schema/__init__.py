@@ -21,13 +21,14 @@ from .event import Event
 from .issue import Issue
 from .query import build_query_type
 from .scalars import SCALAR_MAP
+from .sdl import client_sdl, subgraph_sdl
 
 __all__ = ["RequestContext", "build_schema", "export_sdl"]
 
 logger = logging.getLogger("gateway.errors")
 
 
-class GatewaySchema(strawberry.Schema):
+class GatewaySchema(strawberry.federation.Schema):
     """Logs only the errors that are bugs of ours, once, with their traceback."""
 
     def process_errors(
@@ -40,20 +41,26 @@ class GatewaySchema(strawberry.Schema):
                 )
 
 
-def build_schema(**kwargs: Any) -> strawberry.Schema:
-    """A new schema object for the gateway."""
+def build_schema(**kwargs: Any) -> GatewaySchema:
+    """A new schema object: the client API, served as an Apollo Federation 2 subgraph.
+
+    Federation 2.9 is the newest version both Apollo's and The Guild's
+    composers accept.
+    """
     return GatewaySchema(
         query=build_query_type(),
         types=[Issue, Event, *_entry_types()],
         extensions=[ErrorCodes],
         config=StrawberryConfig(auto_camel_case=False, scalar_map=SCALAR_MAP),
+        federation_version="2.9",
         **kwargs,
     )
 
 
-def export_sdl() -> str:
-    """The SDL `schema.graphql` must equal (``sentry-events-gateway export-schema``)."""
-    return build_schema().as_str() + "\n"
+def export_sdl(*, federation: bool = False) -> str:
+    """``schema.graphql`` (the client API) or, with `federation`, ``subgraph.graphql``."""
+    schema = build_schema()
+    return subgraph_sdl(schema) if federation else client_sdl(schema)
 
 
 def _entry_types() -> list[type]:

@@ -7,7 +7,11 @@ import strawberry
 from .event import Event
 
 
-@strawberry.type(description="Where a page of a connection sits in the whole list (Relay PageInfo).")
+@strawberry.federation.type(
+    shareable=True,
+    description="Where a page of a connection sits in the whole list (Relay PageInfo). "
+    "Shareable, so supergraphs whose other subgraphs define `PageInfo` too compose.",
+)
 class PageInfo:
     hasNextPage: bool = strawberry.field(
         description="True when more events follow this page in the direction of `first`/`after` "

@@ -57,7 +57,9 @@ from gateway.schema._convert import (
     string_list,
 )
 from gateway.schema.entries import EventEntry, entry_from_json
-from gateway.schema.node import Node, encode_global_id
+from gateway.schema.node import InvalidGlobalId, Node, decode_global_id, encode_global_id
+from gateway.sentry.filters import EventFilters
+from gateway.sentry.ids import validate_event_id, validate_issue_id
 from gateway.schema.scalars import JSON, DateTime
 
 __all__ = [
@@ -73,6 +75,7 @@ __all__ = [
     "SIMPLE_FIELD_KEYS",
     "DETAIL_ONLY_FIELDS",
     "event_from_json",
+    "refetch_event",
 ]
 
 Origin = Literal["simple", "full", "detail"]
@@ -232,12 +235,18 @@ class GroupingConfig:
 _DETAIL = " Detail endpoint only: null when the event came from the list endpoint."
 
 
-@strawberry.type(
+@strawberry.federation.type(
+    keys=["id"],
     description="One Sentry event of an issue, as Sentry's full event serializer describes it "
     "(plus the detail endpoint's extras). Missing keys are null; list fields that Sentry "
-    "always sends are `[]` when missing."
+    "always sends are `[]` when missing. A federation entity keyed by `id`.",
 )
 class Event(Node):
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Event:
+        """Federation: the event for ``{__typename: "Event", id}``, via the request's loaders."""
+        return await refetch_event(info.context, str(id))
+
     sentryID: Optional[str] = strawberry.field(
         description="Sentry's `id` key: equal to eventID today; a database row id in responses "
         "from 2020 and earlier."
@@ -547,3 +556,20 @@ def event_from_json(data: Mapping[str, Any], *, issue_id: str, origin: Origin) -
         nextEventID=string(only_detail("nextEventID")),
         previousEventID=string(only_detail("previousEventID")),
     )
+
+
+async def refetch_event(context: Any, global_id: str) -> Event:
+    """The event a global id names, from the detail endpoint (`node`, federation).
+
+    Ids are checked before any call; the fetch goes through the request's
+    loaders, so the same event asked for twice costs one call.
+    """
+    type_name, key = decode_global_id(global_id)
+    issue_id, _, event_id = key.rpartition(":")
+    if type_name != "Event" or not issue_id:
+        raise InvalidGlobalId(f"{global_id!r} is not the id of an Event")
+    loaders = context.loaders
+    validate_issue_id(issue_id, org_scoped=loaders.org_scoped)
+    validate_event_id(event_id)
+    data = await loaders.event(issue_id, event_id, EventFilters())
+    return event_from_json(data, issue_id=issue_id, origin="detail")

@@ -18,7 +18,7 @@ from gateway.sentry.ids import validate_event_id, validate_issue_id
 from .connection import EventConnection
 from .context import RequestContext
 from .event import SIMPLE_FIELD_KEYS, Event, event_from_json
-from .node import Node, encode_global_id
+from .node import InvalidGlobalId, Node, decode_global_id, encode_global_id
 from .pagination import check_date_range
 from .scalars import DateTime
 from .selection import connection_node_fields
@@ -72,15 +72,29 @@ def _filters(
     return filters
 
 
-@strawberry.type(
+@strawberry.federation.type(
+    keys=["issueId", "id"],
     description="A Sentry issue (a group of similar events). Its fields reach the issue's events "
-    "through Sentry's issue-events endpoints."
+    "through Sentry's issue-events endpoints. A federation entity keyed by `issueId` or `id`.",
 )
 class Issue(Node):
     issueId: strawberry.ID = strawberry.field(
         description="Sentry's issue id as the caller gave it: numeric, or a short id such as "
         "`PROJ-1A` when the gateway is configured with an organization."
     )
+
+    @classmethod
+    def resolve_reference(
+        cls, info: Info[RequestContext, None], **representation: object
+    ) -> Issue:
+        """Federation: the issue for ``{issueId}`` or ``{id}`` (no upstream call)."""
+        org_scoped = info.context.loaders.org_scoped
+        if "issueId" in representation:
+            return cls.for_id(str(representation["issueId"]), org_scoped=org_scoped)
+        type_name, key = decode_global_id(str(representation.get("id", "")))
+        if type_name != "Issue":
+            raise InvalidGlobalId(f"{representation.get('id')!r} is not the id of an Issue")
+        return cls.for_id(key, org_scoped=org_scoped)
 
     @classmethod
     def for_id(cls, issue_id: str, *, org_scoped: bool) -> Issue:

@@ -7,11 +7,8 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from gateway.sentry.filters import EventFilters
-from gateway.sentry.ids import validate_event_id
-
 from .context import RequestContext
-from .event import event_from_json
+from .event import refetch_event
 from .issue import Issue
 from .node import InvalidGlobalId, Node, decode_global_id
 
@@ -51,14 +48,8 @@ def build_query_type() -> type:
 async def resolve_node(context: RequestContext, global_id: str) -> Node:
     """The object a global id names, fetched through the request's loaders."""
     type_name, key = decode_global_id(global_id)
-    org_scoped = context.loaders.org_scoped
     if type_name == "Issue":
-        return Issue.for_id(key, org_scoped=org_scoped)
+        return Issue.for_id(key, org_scoped=context.loaders.org_scoped)
     if type_name == "Event":
-        issue_id, _, event_id = key.rpartition(":")
-        if issue_id:
-            Issue.for_id(issue_id, org_scoped=org_scoped)
-            validate_event_id(event_id)
-            data = await context.loaders.event(issue_id, event_id, EventFilters())
-            return event_from_json(data, issue_id=issue_id, origin="detail")
+        return await refetch_event(context, global_id)
     raise InvalidGlobalId(f"{global_id!r} is not a valid global id")
