@@ -64,12 +64,17 @@ class _State:
         self.demo_app: Any = None
 
     def default_credential(self) -> str | None:
-        if self.settings.sentry_auth_token:
-            return f"Bearer {self.settings.sentry_auth_token}"
+        """The credential for callers that send none.
+
+        In demo mode that is always the demo's own token: a real Sentry token
+        left in the environment must neither break the demo nor be sent to it.
+        """
         if self.settings.demo:
             from gateway.demo import DEMO_TOKEN
 
             return f"Bearer {DEMO_TOKEN}"
+        if self.settings.sentry_auth_token:
+            return f"Bearer {self.settings.sentry_auth_token}"
         return None
 
     def request_context(self, authorization: str | None) -> RequestContext:

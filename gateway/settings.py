@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 __all__ = ["Settings", "SettingsError", "load_settings"]
@@ -49,10 +49,6 @@ class Settings:
     def mode(self) -> str:
         """``"demo"`` or ``"sentry"``, as `/healthz` reports it."""
         return "demo" if self.demo else "sentry"
-
-    def as_demo(self) -> Settings:
-        """The same settings pointed at the embedded demo upstream."""
-        return replace(self, sentry_base_url=None)
 
     def __repr__(self) -> str:  # never print the token or the cursor secret
         return (

@@ -140,3 +140,67 @@ async def test_unreachable_upstream_is_upstream_error_and_no_credential_leaks(ca
     for text in (str(body), str(health), caplog.text):
         assert "sntryu_topsecret" not in text
         assert "Traceback" not in str(body)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "query($x: Int) { __typename }",
+        'query { issue(id: $y) { issueId } }',
+        'query($f: String) { issue(id: "2") { events(first: $f) { nodes { eventID } } } }',
+        "query($f: Event) { __typename }",
+    ],
+)
+async def test_variable_mistakes_in_the_document_are_validation_errors(gateway: Gateway, query: str) -> None:
+    body = await gateway.post(query, {"f": "1"})
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ('query($id: ID!) { issue(id: $id) { issueId } }', {}),
+        ('query($id: ID!) { issue(id: $id) { issueId } }', {"id": None}),
+        ('query($n: Int) { issue(id: "2") { events(first: $n) { nodes { eventID } } } }', {"n": "ten"}),
+    ],
+)
+async def test_variable_values_that_do_not_fit_are_bad_user_input(gateway: Gateway, query: str, variables: dict) -> None:
+    body = await gateway.post(query, variables)
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        'statsPeriod: "600000w"',
+        'start: "0001-01-01T00:00:00+01:00", end: "2026-01-01T00:00:00Z"',
+        'start: "2026-01-01T00:00:00Z", end: "9999-12-31T23:59:59Z"',
+    ],
+)
+async def test_extreme_dates_never_break_the_gateway(gateway: Gateway, arguments: str) -> None:
+    body = await gateway.post(f'{{ issue(id: "2") {{ events(first: 2, {arguments}) {{ nodes {{ eventID }} }} }} }}')
+    for error in body.get("errors", []):
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_an_unknown_issue_is_not_found_even_when_only_its_ids_are_selected(gateway: Gateway) -> None:
+    body = await gateway.post('{ a: issue(id: "987654") { id issueId } b: issue(id: "2") { issueId } }')
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "NOT_FOUND" and error["path"] == ["a"]
+    assert body["data"] == {"a": None, "b": {"issueId": "2"}}
+    calls = gateway.upstream_calls()
+    assert len(calls) == 2 and all(params["per_page"] == ["1"] for _, params in calls)
+
+
+async def test_an_issue_with_event_fields_costs_no_extra_existence_call(gateway: Gateway) -> None:
+    await gateway.data('{ issue(id: "2") { issueId latestEvent { eventID } } }')
+    assert len(gateway.upstream_calls()) == 1
+
+
+async def test_node_never_accepts_ids_the_gateway_did_not_issue(gateway: Gateway) -> None:
+    import base64
+
+    forged = base64.b64encode(b"Event:2:latest").decode()
+    body = await gateway.post("query($id: ID!) { node(id: $id) { id } }", {"id": forged})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert gateway.upstream_calls() == []

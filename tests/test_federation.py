@@ -33,6 +33,7 @@ async def test_service_sdl_is_the_committed_subgraph_file(gateway: Gateway) -> N
 
 async def test_issue_entities_by_either_key_cost_one_call_per_distinct_page(gateway: Gateway) -> None:
     issue_2_gid = (await gateway.data('{ issue(id: "2") { id } }'))["issue"]["id"]
+    gateway.reset_calls()
     representations = [
         {"__typename": "Issue", "issueId": "2"},
         {"__typename": "Issue", "id": issue_2_gid},
@@ -76,3 +77,20 @@ async def test_a_bad_representation_fails_alone(gateway: Gateway) -> None:
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert body["data"]["_entities"][0] is None
     assert body["data"]["_entities"][1]["issueId"] == "2"
+
+
+async def test_representations_of_unknown_types_fail_alone(gateway: Gateway) -> None:
+    body = await gateway.post(
+        ENTITIES,
+        {
+            "representations": [
+                {"__typename": "Nope", "id": "x"},
+                {"__typename": "Event"},
+                {"__typename": "Issue", "issueId": "3"},
+            ]
+        },
+    )
+    codes = sorted(e["extensions"]["code"] for e in body["errors"])
+    assert codes == ["BAD_USER_INPUT", "BAD_USER_INPUT"]
+    assert body["data"]["_entities"][:2] == [None, None]
+    assert body["data"]["_entities"][2]["issueId"] == "3"

@@ -43,3 +43,12 @@ async def test_queries_work_over_get(gateway: Gateway) -> None:
 
 async def test_mutations_over_get_and_unknown_routes(gateway: Gateway) -> None:
     assert (await gateway.http.get("/nope")).status_code == 404
+
+
+async def test_demo_mode_ignores_a_sentry_token_left_in_the_environment() -> None:
+    from .conftest import running_gateway
+
+    async with running_gateway({"SENTRY_AUTH_TOKEN": "sntryu_real_token", "GATEWAY_DEMO": "1"}) as gw:
+        data = await gw.data('{ issue(id: "2") { events(first: 2) { nodes { eventID } } } }')
+        assert len(data["issue"]["events"]["nodes"]) == 2
+        assert {record.auth for record in gw.demo_app.state.requests} == {"demo"}

@@ -13,7 +13,10 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.federation.schema import FederationAny
+from strawberry.types import ExecutionContext, Info
+
+from gateway.sentry.errors import InvalidInput
 
 from .context import RequestContext
 from .errors import ErrorCodes, is_expected
@@ -28,8 +31,36 @@ __all__ = ["RequestContext", "build_schema", "export_sdl"]
 logger = logging.getLogger("gateway.errors")
 
 
+#: The federation entities this subgraph resolves.
+ENTITY_TYPES = frozenset({"Issue", "Event"})
+
+
 class GatewaySchema(strawberry.federation.Schema):
-    """Logs only the errors that are bugs of ours, once, with their traceback."""
+    """The federation schema, with two gateway rules on top.
+
+    Only errors that are bugs of ours are logged (once, with their traceback),
+    and a malformed `_entities` representation fails alone, as
+    ``BAD_USER_INPUT``, instead of taking the whole batch down.
+    """
+
+    # Annotations as in the base class: strawberry builds `_entities` from them.
+    def entities_resolver(
+        self, info: Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        results: list[Any] = [None] * len(representations)
+        valid = []
+        for index, representation in enumerate(representations):
+            if isinstance(representation, dict) and representation.get("__typename") in ENTITY_TYPES:
+                valid.append(index)
+            else:
+                results[index] = InvalidInput(
+                    f"Representation {index} must be an object whose __typename is one of "
+                    f"{', '.join(sorted(ENTITY_TYPES))}."
+                )
+        resolved = super().entities_resolver(info, [dict(representations[i]) for i in valid])
+        for index, result in zip(valid, resolved):
+            results[index] = result
+        return results
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

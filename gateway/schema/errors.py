@@ -10,6 +10,7 @@ upstream outcomes are not logged as failures of ours.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -89,10 +90,23 @@ def _code(error: GraphQLError, cause: BaseException | None, *, parsed: bool) -> 
     if error.path is None:
         # Before execution: a variable's value that does not fit its type is
         # the caller's input; anything else failed validation.
-        if error.message.startswith("Variable '$"):
+        if _is_variable_coercion(error.message):
             return "BAD_USER_INPUT"
         return "GRAPHQL_VALIDATION_FAILED"
     return "INTERNAL_SERVER_ERROR"  # raised while resolving, and not one of ours
+
+
+# graphql-core's messages when a variable's value does not fit its declared
+# type (``coerce_variable_values``); validation messages about variables
+# ("is never used", "is not defined", "used in position expecting") differ.
+_COERCION = re.compile(
+    r"^Variable '\$[_A-Za-z][_0-9A-Za-z]*' (has invalid (default )?value|got invalid value|of required type .* was not provided"
+    r"|of non-null type .* must not be null)"
+)
+
+
+def _is_variable_coercion(message: str) -> bool:
+    return _COERCION.match(message) is not None
 
 
 def _coded(error: GraphQLError, *, parsed: bool) -> GraphQLError:

@@ -59,7 +59,7 @@ from gateway.schema._convert import (
 from gateway.schema.entries import EventEntry, entry_from_json
 from gateway.schema.node import InvalidGlobalId, Node, decode_global_id, encode_global_id
 from gateway.sentry.filters import EventFilters
-from gateway.sentry.ids import validate_event_id, validate_issue_id
+from gateway.sentry.ids import SPECIAL_EVENT_IDS, validate_event_id, validate_issue_id
 from gateway.schema.scalars import JSON, DateTime
 
 __all__ = [
@@ -243,9 +243,9 @@ _DETAIL = " Detail endpoint only: null when the event came from the list endpoin
 )
 class Event(Node):
     @classmethod
-    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Event:
+    async def resolve_reference(cls, info: strawberry.Info, **representation: Any) -> Event:
         """Federation: the event for ``{__typename: "Event", id}``, via the request's loaders."""
-        return await refetch_event(info.context, str(id))
+        return await refetch_event(info.context, str(representation.get("id", "")))
 
     sentryID: Optional[str] = strawberry.field(
         description="Sentry's `id` key: equal to eventID today; a database row id in responses "
@@ -570,6 +570,8 @@ async def refetch_event(context: Any, global_id: str) -> Event:
         raise InvalidGlobalId(f"{global_id!r} is not the id of an Event")
     loaders = context.loaders
     validate_issue_id(issue_id, org_scoped=loaders.org_scoped)
+    if event_id in SPECIAL_EVENT_IDS:  # ids the gateway issues name one event, never "latest"
+        raise InvalidGlobalId(f"{global_id!r} is not the id of an Event")
     validate_event_id(event_id)
     data = await loaders.event(issue_id, event_id, EventFilters())
     return event_from_json(data, issue_id=issue_id, origin="detail")

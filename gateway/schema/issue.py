@@ -7,9 +7,10 @@ unknown issue shows up as a ``NOT_FOUND`` error on the event field that asked.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
+from strawberry import UNSET
 from strawberry.types import Info
 
 from gateway.sentry.filters import EventFilters
@@ -28,7 +29,7 @@ QueryArg = Annotated[
     str | None,
     strawberry.argument(
         description="Sentry search syntax (e.g. `environment:production user.email:a@b.c`), "
-        "as in Sentry's `query` parameter. A bare event id finds that event directly."
+        "as in Sentry's `query` parameter."
     ),
 ]
 EnvironmentArg = Annotated[
@@ -52,6 +53,12 @@ StatsPeriodArg = Annotated[
 ]
 
 
+def _given(value: Any) -> Any:
+    """None for an argument the caller left out (arguments default to UNSET so the
+    SDL reads `first: Int`, not `first: Int = null`)."""
+    return None if value is UNSET else value
+
+
 def _filters(
     query: str | None,
     environment: list[str] | None,
@@ -61,11 +68,11 @@ def _filters(
     sample: bool = False,
 ) -> EventFilters:
     filters = EventFilters(
-        query=query or None,
-        environment=tuple(environment or ()),
-        start=start,  # type: ignore[arg-type]
-        end=end,  # type: ignore[arg-type]
-        stats_period=statsPeriod or None,
+        query=_given(query) or None,
+        environment=tuple(_given(environment) or ()),
+        start=_given(start),  # type: ignore[arg-type]
+        end=_given(end),  # type: ignore[arg-type]
+        stats_period=_given(statsPeriod) or None,
         sample=sample,
     )
     check_date_range(filters)
@@ -113,25 +120,31 @@ class Issue(Node):
         info: Info[RequestContext, None],
         first: Annotated[
             int | None, strawberry.argument(description="Page forward: this many events (1-100).")
-        ] = None,
+        ] = UNSET,
         after: Annotated[
             str | None, strawberry.argument(description="Page forward from this edge's cursor.")
-        ] = None,
+        ] = UNSET,
         last: Annotated[
             int | None,
             strawberry.argument(
                 description="Page backward: this many events (1-100), the oldest ones when "
                 "there is no `before`."
             ),
-        ] = None,
+        ] = UNSET,
         before: Annotated[
             str | None, strawberry.argument(description="Page backward from this edge's cursor.")
-        ] = None,
-        query: QueryArg = None,
-        environment: EnvironmentArg = None,
-        start: StartArg = None,
-        end: EndArg = None,
-        statsPeriod: StatsPeriodArg = None,
+        ] = UNSET,
+        query: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Sentry search syntax (e.g. `environment:production user.email:a@b.c`), "
+                "as in Sentry's `query` parameter. A bare event id finds that event directly."
+            ),
+        ] = UNSET,
+        environment: EnvironmentArg = UNSET,
+        start: StartArg = UNSET,
+        end: EndArg = UNSET,
+        statsPeriod: StatsPeriodArg = UNSET,
         sample: Annotated[
             bool | None,
             strawberry.argument(
@@ -148,10 +161,10 @@ class Issue(Node):
         events_query = EventsQuery(
             issue_id=str(self.issueId),
             filters=_filters(query, environment, start, end, statsPeriod, bool(sample)),
-            first=first,
-            last=last,
-            after=after,
-            before=before,
+            first=_given(first),
+            last=_given(last),
+            after=_given(after),
+            before=_given(before),
             full=full,
             simple_keys=frozenset() if full else simple_keys,
         )
@@ -176,11 +189,11 @@ class Issue(Node):
     async def latestEvent(
         self,
         info: Info[RequestContext, None],
-        query: QueryArg = None,
-        environment: EnvironmentArg = None,
-        start: StartArg = None,
-        end: EndArg = None,
-        statsPeriod: StatsPeriodArg = None,
+        query: QueryArg = UNSET,
+        environment: EnvironmentArg = UNSET,
+        start: StartArg = UNSET,
+        end: EndArg = UNSET,
+        statsPeriod: StatsPeriodArg = UNSET,
     ) -> Event | None:
         return await self._detail(info, "latest", _filters(query, environment, start, end, statsPeriod))
 
@@ -188,11 +201,11 @@ class Issue(Node):
     async def oldestEvent(
         self,
         info: Info[RequestContext, None],
-        query: QueryArg = None,
-        environment: EnvironmentArg = None,
-        start: StartArg = None,
-        end: EndArg = None,
-        statsPeriod: StatsPeriodArg = None,
+        query: QueryArg = UNSET,
+        environment: EnvironmentArg = UNSET,
+        start: StartArg = UNSET,
+        end: EndArg = UNSET,
+        statsPeriod: StatsPeriodArg = UNSET,
     ) -> Event | None:
         return await self._detail(info, "oldest", _filters(query, environment, start, end, statsPeriod))
 
@@ -203,11 +216,11 @@ class Issue(Node):
     async def recommendedEvent(
         self,
         info: Info[RequestContext, None],
-        query: QueryArg = None,
-        environment: EnvironmentArg = None,
-        start: StartArg = None,
-        end: EndArg = None,
-        statsPeriod: StatsPeriodArg = None,
+        query: QueryArg = UNSET,
+        environment: EnvironmentArg = UNSET,
+        start: StartArg = UNSET,
+        end: EndArg = UNSET,
+        statsPeriod: StatsPeriodArg = UNSET,
     ) -> Event | None:
         return await self._detail(
             info, "recommended", _filters(query, environment, start, end, statsPeriod)

@@ -40,7 +40,11 @@ __all__ = [
     "CursorState",
     "PagingError",
     "Position",
+    "Span",
+    "backward_span",
+    "check_date_range",
     "connection_binding",
+    "forward_span",
     "locate_end",
     "parse_stats_period",
     "pin_window",
@@ -58,6 +62,7 @@ _UNSIGNED_KEY = b"sentry-events-gateway/cursor/v1"
 _STATS_PERIOD = re.compile(r"^(\d+)([hdmsw]?)$")
 _PERIOD_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.timezone.utc)
 
 
 class PagingError(ValueError):
@@ -96,6 +101,9 @@ def parse_stats_period(text: str) -> dt.timedelta:
 
 def check_date_range(filters: EventFilters) -> None:
     """The date rules Sentry applies, checked before any call."""
+    for name, value in (("start", filters.start), ("end", filters.end)):
+        if value is not None and not (_EPOCH <= value <= _LATEST):
+            raise PagingError(f"{name} must be a date between 1970 and 2199")
     if (filters.start is None) != (filters.end is None) and not filters.stats_period:
         raise PagingError("start and end are both required")
     if filters.stats_period:
@@ -113,9 +121,12 @@ def pin_window(filters: EventFilters, now: dt.datetime) -> tuple[dt.datetime, dt
     """
     check_date_range(filters)
     if filters.stats_period:
-        return now - parse_stats_period(filters.stats_period), now
+        period = parse_stats_period(filters.stats_period)
+        return (now - period if period < now - _EPOCH else _EPOCH), now
     if filters.start is not None and filters.end is not None:
-        return filters.start, filters.end
+        # An end in the future would let events that arrive mid-walk in.
+        end = now if filters.start < now < filters.end else filters.end
+        return filters.start, end
     return now - DEFAULT_WINDOW, now
 
 
@@ -293,6 +304,7 @@ def backward_span(last: int, after: int | None, before: int) -> Span:
 
 
 Probe = Callable[[int], Awaitable[tuple[int, bool]]]
+_MAX_PROBES = 64
 
 
 async def locate_end(probe: Probe, page_size: int = MAX_PAGE_SIZE) -> int:
@@ -330,5 +342,3 @@ async def locate_end(probe: Probe, page_size: int = MAX_PAGE_SIZE) -> int:
             offset = (low - 1 + high - page_size) // 2
     raise RuntimeError("locate_end did not converge; the upstream list keeps changing")
 
-
-_MAX_PROBES = 64

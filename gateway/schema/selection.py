@@ -19,7 +19,7 @@ from graphql import (
     SelectionSetNode,
 )
 
-__all__ = ["connection_node_fields", "field_names"]
+__all__ = ["child_field_names", "connection_node_fields", "field_names"]
 
 
 def field_names(
@@ -76,3 +76,11 @@ def _children(
             current = next_nodes
         for node in current:
             yield field_names(node.selection_set, fragments)
+
+
+def child_field_names(info: GraphQLResolveInfo) -> set[str]:
+    """Names of the fields selected directly below the field being resolved."""
+    names: set[str] = set()
+    for node in info.field_nodes:
+        names.update(field_names(node.selection_set, info.fragments))
+    return names

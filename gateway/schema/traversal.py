@@ -39,8 +39,14 @@ from .pagination import (
     forward_span,
     locate_end,
     pin_window,
+    validate_page_size,
     window_filters,
 )
+from gateway.sentry.errors import BadUpstreamResponse
+
+#: The most pages one walk over value cursors may fetch (100 events each):
+#: beyond that an upstream that never stops saying "more" is refused.
+MAX_WALK_PAGES = 100
 
 __all__ = ["EventsQuery", "resolve_events"]
 
@@ -100,8 +106,6 @@ class _Traversal:
     def __init__(
         self, loaders: SentryLoaders, codec: CursorCodec, query: EventsQuery, now: dt.datetime
     ) -> None:
-        from .pagination import validate_page_size
-
         validate_page_size(query.first, query.last)
         check_date_range(query.filters)
         self.loaders = loaders
@@ -149,18 +153,22 @@ class _Traversal:
         if span.size == 0:
             return self._connection([], has_next=False, has_previous=after is not None)
         page = await self._fetch(_offset_cursor(span.start), span.size)
+        events = page.events[: span.size]  # an upstream that ignores per_page gives no more
         if span.start == 0 and page.value_cursors:
             # An older Sentry: these edges must point at its own page cursor.
             located = [
                 _Located(e, Position.in_page(None, span.size, i), page.full)
-                for i, e in enumerate(page.events)
+                for i, e in enumerate(events)
             ]
         else:
             located = [
                 _Located(e, Position.at_offset(span.start + i), page.full)
-                for i, e in enumerate(page.events)
+                for i, e in enumerate(events)
             ]
-        has_next = page.more if before is None else span.stop < before
+        if before is not None:
+            has_next = span.stop < before
+        else:
+            has_next = page.more or len(page.events) > span.size
         return self._connection(located, has_next=has_next, has_previous=after is not None)
 
     async def _offset_backward(self, last: int) -> EventConnection:
@@ -173,15 +181,20 @@ class _Traversal:
             located = await self._offset_range(span.start, span.size)
             return self._connection(located, has_next=True, has_previous=span.start > floor)
 
-        first_probe = await self._fetch(None, MAX_PAGE_SIZE)
+        # Probes only count events, so they ask for the small simple serializer;
+        # they are reused below when the selection needs nothing more.
+        probe_full = False if self.query.full else None
+        first_probe = await self._fetch(None, MAX_PAGE_SIZE, full=probe_full)
         if first_probe.value_cursors:
             return await self._page_backward(last)
         probes: dict[int, _Page] = {0: first_probe}
 
         async def probe(offset: int) -> tuple[int, bool]:
             if offset not in probes:
-                probes[offset] = await self._fetch(_offset_cursor(offset), MAX_PAGE_SIZE)
-            return len(probes[offset].events), probes[offset].more
+                probes[offset] = await self._fetch(
+                    _offset_cursor(offset), MAX_PAGE_SIZE, full=probe_full
+                )
+            return min(len(probes[offset].events), MAX_PAGE_SIZE), probes[offset].more
 
         total = await locate_end(probe)
         span = backward_span(last, after, total)
@@ -189,7 +202,9 @@ class _Traversal:
             (
                 (offset, page)
                 for offset, page in probes.items()
-                if offset <= span.start and offset + len(page.events) >= span.stop
+                if offset <= span.start
+                and offset + len(page.events) >= span.stop
+                and (page.full or not self.query.full)
             ),
             None,
         )
@@ -208,7 +223,8 @@ class _Traversal:
             return []
         page = await self._fetch(_offset_cursor(start), size)
         return [
-            _Located(e, Position.at_offset(start + i), page.full) for i, e in enumerate(page.events)
+            _Located(e, Position.at_offset(start + i), page.full)
+            for i, e in enumerate(page.events[:size])
         ]
 
     # -- page strategy (value cursors) ---------------------------------------
@@ -221,7 +237,9 @@ class _Traversal:
         else:
             cursor, size, skip = None, first, 0
         located: list[_Located] = []
+        walk = _Walk()
         while True:
+            walk.step(cursor)
             page = await self._fetch(cursor, size)
             for index in range(skip, len(page.events)):
                 event = page.events[index]
@@ -234,6 +252,8 @@ class _Traversal:
                 return self._page_connection(located, has_next=False)
             if len(located) == first and stop_id is None:
                 return self._page_connection(located, has_next=True)
+            if not page.events:
+                raise _no_progress()
             needed = first - len(located) + (1 if stop_id is not None else 0)
             cursor, size, skip = str(page.links.next.cursor), max(1, min(MAX_PAGE_SIZE, needed)), 0
 
@@ -244,7 +264,9 @@ class _Traversal:
         seen: list[_Located] = []
         cursor: str | None = None
         reached_stop = False
+        walk = _Walk()
         while not reached_stop:
+            walk.step(cursor)
             page = await self._fetch(cursor, MAX_PAGE_SIZE)
             for index, event in enumerate(page.events):
                 event_id = event.get("eventID")
@@ -257,6 +279,8 @@ class _Traversal:
                 seen.append(_Located(event, Position.in_page(cursor, MAX_PAGE_SIZE, index), page.full))
             if not page.more or page.links.next is None:
                 break
+            if not page.events:
+                raise _no_progress()
             cursor = str(page.links.next.cursor)
         located = seen[-last:] if last else []
         return self._connection(
@@ -275,16 +299,20 @@ class _Traversal:
 
     # -- shared ----------------------------------------------------------------
 
-    async def _fetch(self, cursor: str | None, per_page: int) -> _Page:
+    async def _fetch(self, cursor: str | None, per_page: int, *, full: bool | None = None) -> _Page:
+        """One upstream page (through the loaders); `full` overrides the selection's need."""
         query = self.query
         loaded = await self.loaders.page(
             query.issue_id,
             cursor=cursor,
             per_page=per_page,
-            full=query.full,
+            full=query.full if full is None else full,
             filters=self.upstream_filters,
         )
-        if not loaded.full and _lacks_keys(loaded.page.events, query.simple_keys):
+        if loaded.page.direct_hit and cursor is not None:
+            # A direct hit ignores the cursor: its one event was the whole list.
+            return _Page([], PageLinks(), loaded.full)
+        if full is None and not loaded.full and _lacks_keys(loaded.page.events, query.simple_keys):
             loaded = await self.loaders.page(
                 query.issue_id,
                 cursor=cursor,
@@ -326,4 +354,29 @@ def _offset_cursor(start: int) -> str | None:
 
 
 def _lacks_keys(events: list[dict[str, Any]], keys: frozenset[str]) -> bool:
-    return bool(keys) and any(key not in event for event in events for key in keys)
+    """True when an older Sentry's simple items lack a key the selection reads.
+
+    Items that are already full serializations (they carry ``entries``) are
+    not asked for again: what they lack, Sentry does not have.
+    """
+    return bool(keys) and any(
+        key not in event for event in events if "entries" not in event for key in keys
+    )
+
+
+class _Walk:
+    """Guards a walk over Sentry's own cursors against an upstream that never ends."""
+
+    def __init__(self) -> None:
+        self._seen: set[str | None] = set()
+
+    def step(self, cursor: str | None) -> None:
+        if cursor in self._seen or len(self._seen) >= MAX_WALK_PAGES:
+            raise _no_progress()
+        self._seen.add(cursor)
+
+
+def _no_progress() -> BadUpstreamResponse:
+    return BadUpstreamResponse(
+        "Sentry's paging did not advance (a repeated or empty page that claims more follow)"
+    )
