@@ -19,8 +19,10 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from cross_web import HTTPException  # what strawberry 0.341 raises for refused requests
 
 from gateway import __version__
 from gateway.graphiql import graphiql_html
@@ -45,11 +47,33 @@ class GatewayGraphQL(GraphQL):
         super().__init__(*args, **kwargs)
         self._state = state
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = _request_error(exc.status_code, exc.reason)
+        await response(scope, receive, send)
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> RequestContext:
         return self._state.request_context(request.headers.get("authorization"))
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html())
+
+
+def _request_error(status: int, reason: str) -> JSONResponse:
+    """A request the GraphQL view refused outright, as a coded GraphQL error."""
+    if reason.startswith(("Unable to parse request body", "No GraphQL query found")):
+        code = "GRAPHQL_PARSE_FAILED"
+    elif reason.startswith("Unknown operation named"):
+        code = "GRAPHQL_VALIDATION_FAILED"
+    else:
+        code = "BAD_USER_INPUT"
+    return JSONResponse({"errors": [{"message": reason, "extensions": {"code": code}}]}, status)
 
 
 class _State:
@@ -84,6 +108,7 @@ class _State:
             credential=authorization or self.default_credential(),
             deadline=time.monotonic() + self.settings.request_deadline,
             max_concurrency=self.settings.max_upstream_concurrency,
+            max_calls=self.settings.max_upstream_calls,
         )
         return RequestContext(loaders=loaders, codec=self.codec)
 

@@ -19,6 +19,7 @@ DEFAULT_DEADLINE_SECONDS = 10.0
 DEFAULT_TIMEOUT_SECONDS = 10.0
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_MAX_CONCURRENCY = 8
+DEFAULT_MAX_UPSTREAM_CALLS = 200
 
 _ORG_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
@@ -38,6 +39,7 @@ class Settings:
     sentry_max_retries: int = DEFAULT_MAX_RETRIES
     request_deadline: float = DEFAULT_DEADLINE_SECONDS
     max_upstream_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    max_upstream_calls: int = DEFAULT_MAX_UPSTREAM_CALLS
     cursor_secret: str | None = None
 
     @property
@@ -75,6 +77,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         request_deadline=_positive_float(env, "GATEWAY_REQUEST_DEADLINE", DEFAULT_DEADLINE_SECONDS),
         max_upstream_concurrency=_int_in(
             env, "GATEWAY_MAX_UPSTREAM_CONCURRENCY", DEFAULT_MAX_CONCURRENCY, 1, 100
+        ),
+        max_upstream_calls=_int_in(
+            env, "GATEWAY_MAX_UPSTREAM_CALLS", DEFAULT_MAX_UPSTREAM_CALLS, 1, 10_000
         ),
         cursor_secret=_get(env, "GATEWAY_CURSOR_SECRET"),
     )

@@ -231,3 +231,19 @@ async def test_a_simple_page_beside_its_full_twin_is_served_from_the_full_one() 
     )
     assert simple is full and full.full
     assert len(demo.state.requests) == 1
+
+
+async def test_a_body_that_does_not_match_its_content_encoding_is_a_bad_response() -> None:
+    client = fake_client(
+        lambda r: httpx.Response(200, content=b"not gzip at all", headers={"Content-Encoding": "gzip"})
+    )
+    with pytest.raises(errors.BadUpstreamResponse):
+        await client.list_issue_events(TOKEN, "1")
+
+
+async def test_protocol_garbage_before_a_response_is_upstream_unavailable() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.LocalProtocolError("bad")
+
+    with pytest.raises(errors.UpstreamUnavailable):
+        await fake_client(handler, max_retries=0).list_issue_events(TOKEN, "1")

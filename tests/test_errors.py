@@ -204,3 +204,15 @@ async def test_node_never_accepts_ids_the_gateway_did_not_issue(gateway: Gateway
     body = await gateway.post("query($id: ID!) { node(id: $id) { id } }", {"id": forged})
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert gateway.upstream_calls() == []
+
+
+async def test_a_query_past_the_upstream_call_budget_is_too_complex() -> None:
+    async with running_gateway({"GATEWAY_MAX_UPSTREAM_CALLS": "3"}) as gw:
+        aliases = " ".join(f'i{n}: issue(id: "{n}") {{ latestEvent {{ eventID }} }}' for n in range(1, 7))
+        body = await gw.post(f"{{ {aliases} }}")
+        codes = [e["extensions"]["code"] for e in body["errors"]]
+        assert codes.count("QUERY_TOO_COMPLEX") == 3
+        assert all(e["extensions"].get("upstreamCallBudget") == 3 for e in body["errors"])
+        assert len(gw.upstream_calls()) == 3
+        answered = [v for v in body["data"].values() if v and v["latestEvent"]]
+        assert len(answered) == 3  # the calls within the budget still answer

@@ -52,3 +52,26 @@ async def test_demo_mode_ignores_a_sentry_token_left_in_the_environment() -> Non
         data = await gw.data('{ issue(id: "2") { events(first: 2) { nodes { eventID } } } }')
         assert len(data["issue"]["events"]["nodes"]) == 2
         assert {record.auth for record in gw.demo_app.state.requests} == {"demo"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"content": b"{bad", "headers": {"content-type": "application/json"}}, "GRAPHQL_PARSE_FAILED"),
+        ({"json": {}}, "GRAPHQL_PARSE_FAILED"),
+        ({"json": {"query": "{ __typename }", "operationName": "Nope"}}, "GRAPHQL_VALIDATION_FAILED"),
+    ],
+)
+async def test_refused_requests_still_answer_coded_json(gateway: Gateway, kwargs: dict, code: str) -> None:
+    response = await gateway.http.post("/graphql", **kwargs)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == code
+
+
+async def test_several_operations_need_an_operation_name(gateway: Gateway) -> None:
+    query = "query A { __typename } query B { issue(id: \"2\") { issueId } }"
+    body = await gateway.post(query)
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert gateway.upstream_calls() == []
+    response = await gateway.http.post("/graphql", json={"query": query, "operationName": "A"})
+    assert response.json() == {"data": {"__typename": "Query"}}

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 
 from gateway.sentry import errors as upstream
@@ -38,6 +38,7 @@ _CODES: tuple[tuple[type[Exception], str], ...] = (
     (upstream.UpstreamTimeout, "UPSTREAM_TIMEOUT"),
     (upstream.UpstreamUnavailable, "UPSTREAM_ERROR"),
     (upstream.BadUpstreamResponse, "UPSTREAM_BAD_RESPONSE"),
+    (upstream.UpstreamBudgetExceeded, "QUERY_TOO_COMPLEX"),
 )
 
 INTERNAL_MESSAGE = "Internal server error."
@@ -66,6 +67,22 @@ def is_expected(error: GraphQLError) -> bool:
 
 class ErrorCodes(SchemaExtension):
     """Give every error of the response an `extensions.code`, masking the unexpected."""
+
+    def on_validate(self) -> Iterator[None]:
+        # The GraphQL spec requires a name to pick one of several operations;
+        # without this, strawberry would silently run the first one.
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and context._provided_operation_name is None:
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) > 1:
+                context.pre_execution_errors = [
+                    GraphQLError(
+                        "Must provide operationName if the query contains several operations.",
+                        nodes=operations,
+                    )
+                ]
+        yield
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -118,6 +135,8 @@ def _coded(error: GraphQLError, *, parsed: bool) -> GraphQLError:
     extensions["code"] = code
     if isinstance(cause, upstream.RateLimited) and cause.retry_after is not None:
         extensions["retryAfter"] = cause.retry_after
+    if isinstance(cause, upstream.UpstreamBudgetExceeded):
+        extensions["upstreamCallBudget"] = cause.budget
     status = getattr(cause, "status", None)
     if status is not None and code.startswith("UPSTREAM"):
         extensions["upstreamStatus"] = status

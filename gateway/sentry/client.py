@@ -160,7 +160,7 @@ class SentryClient:
                 failure = UpstreamUnavailable(f"Could not reach Sentry for {path}: {exc}")
             except _TruncatedBody as exc:
                 raise BadUpstreamResponse(
-                    f"Sentry's answer for {path} was cut off (status {exc.status})",
+                    f"Sentry's answer for {path} was cut off or undecodable (status {exc.status})",
                     status=exc.status,
                 ) from None
             else:
@@ -190,14 +190,19 @@ class SentryClient:
         )
         try:
             response = await self._http.send(request, stream=True)
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+        except httpx.TimeoutException:
+            raise
+        except httpx.TransportError as exc:  # refused, reset, protocol garbage, proxy ...
             raise _ConnectionFailed(type(exc).__name__) from None
+        except httpx.DecodingError:
+            raise _TruncatedBody(None) from None
         try:
             await response.aread()
         except httpx.TimeoutException:
             raise
-        except httpx.TransportError:
-            # The headers arrived but the body did not: a truncated answer.
+        except (httpx.TransportError, httpx.DecodingError):
+            # The headers arrived but no readable body did: cut off, or a
+            # Content-Encoding the body does not match.
             raise _TruncatedBody(response.status_code) from None
         finally:
             await response.aclose()
@@ -219,7 +224,7 @@ class _ConnectionFailed(Exception):
 class _TruncatedBody(Exception):
     """The response headers arrived, then the connection ended mid-body."""
 
-    def __init__(self, status: int) -> None:
+    def __init__(self, status: int | None) -> None:
         super().__init__(status)
         self.status = status
 

@@ -58,5 +58,16 @@ class UpstreamTimeout(SentryError):
     """Sentry did not answer within the deadline."""
 
 
+class UpstreamBudgetExceeded(SentryError):
+    """One request wanted more upstream calls than the gateway allows per request."""
+
+    def __init__(self, budget: int) -> None:
+        super().__init__(
+            f"This query needs more than {budget} calls to Sentry, the most one request may "
+            "make. Ask for fewer issues, pages or events at once."
+        )
+        self.budget = budget
+
+
 class BadUpstreamResponse(SentryError):
     """Sentry's body was not the JSON expected (not JSON, truncated, wrong shape)."""

@@ -21,6 +21,7 @@ from typing import Any
 from aiodataloader import DataLoader
 
 from .client import EventPage, SentryClient
+from .errors import UpstreamBudgetExceeded
 from .filters import EventFilters
 
 __all__ = ["EventKey", "PageKey", "SentryLoaders", "credential_fingerprint"]
@@ -73,12 +74,14 @@ class SentryLoaders:
         credential: str | None,
         deadline: float | None = None,
         max_concurrency: int = 8,
+        max_calls: int | None = None,
     ) -> None:
         self.client = client
         self._credential = credential
         self._fingerprint = credential_fingerprint(credential)
         self._deadline = deadline
         self._slots = asyncio.Semaphore(max_concurrency)
+        self._max_calls = max_calls
         self.upstream_calls = 0
         self._pages: DataLoader[PageKey, LoadedPage] = DataLoader(self._load_pages)
         self._events: DataLoader[EventKey, dict[str, Any]] = DataLoader(self._load_events)
@@ -120,9 +123,15 @@ class SentryLoaders:
     async def _load_events(self, keys: Sequence[EventKey]) -> list[dict[str, Any] | BaseException]:
         return await self._gather(self._fetch_event(key) for key in keys)
 
+    def _spend_call(self) -> None:
+        """Count one upstream call, refusing it past the request's budget."""
+        if self._max_calls is not None and self.upstream_calls >= self._max_calls:
+            raise UpstreamBudgetExceeded(self._max_calls)
+        self.upstream_calls += 1
+
     async def _fetch_page(self, key: PageKey) -> LoadedPage:
+        self._spend_call()
         async with self._slots:
-            self.upstream_calls += 1
             page = await self.client.list_issue_events(
                 self._credential,
                 key.issue_id,
@@ -135,8 +144,8 @@ class SentryLoaders:
         return LoadedPage(page=page, full=key.full or page.direct_hit)
 
     async def _fetch_event(self, key: EventKey) -> dict[str, Any]:
+        self._spend_call()
         async with self._slots:
-            self.upstream_calls += 1
             return await self.client.get_issue_event(
                 self._credential,
                 key.issue_id,
