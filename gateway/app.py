@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -25,6 +27,7 @@ from strawberry.asgi import GraphQL
 from cross_web import HTTPException  # what strawberry 0.341 raises for refused requests
 
 from gateway import __version__
+from gateway.body_limit import BodySizeLimit
 from gateway.graphiql import graphiql_html
 from gateway.schema import RequestContext, build_schema
 from gateway.schema.pagination import CursorCodec
@@ -175,12 +178,33 @@ def create_app(
     reach an in-process upstream); settings default to the environment.
     """
     state = _State(settings if settings is not None else load_settings(), transport)
-    graphql = GatewayGraphQL(build_schema(), state=state, graphql_ide="graphiql")
+    settings = state.settings
+    schema = build_schema(
+        max_depth=settings.max_depth,
+        max_aliases=settings.max_aliases,
+        max_tokens=settings.max_tokens,
+        introspection=settings.introspection,
+    )
+    graphql = GatewayGraphQL(
+        schema, state=state, graphql_ide="graphiql" if settings.graphiql else None
+    )
+    middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                max_age=600,
+            )
+        )
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", state.healthz, methods=["GET"]),
         ],
+        middleware=middleware,
         lifespan=state.lifespan,
     )
     app.state.gateway = state

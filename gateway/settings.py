@@ -20,6 +20,10 @@ DEFAULT_TIMEOUT_SECONDS = 10.0
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_MAX_CONCURRENCY = 8
 DEFAULT_MAX_UPSTREAM_CALLS = 200
+DEFAULT_MAX_DEPTH = 20
+DEFAULT_MAX_ALIASES = 100
+DEFAULT_MAX_TOKENS = 5000
+DEFAULT_MAX_BODY_BYTES = 1_000_000
 
 _ORG_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
@@ -40,6 +44,13 @@ class Settings:
     request_deadline: float = DEFAULT_DEADLINE_SECONDS
     max_upstream_concurrency: int = DEFAULT_MAX_CONCURRENCY
     max_upstream_calls: int = DEFAULT_MAX_UPSTREAM_CALLS
+    max_depth: int = DEFAULT_MAX_DEPTH
+    max_aliases: int = DEFAULT_MAX_ALIASES
+    max_tokens: int = DEFAULT_MAX_TOKENS
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    introspection: bool = True
+    graphiql: bool = True
+    cors_origins: tuple[str, ...] = ()
     cursor_secret: str | None = None
 
     @property
@@ -81,6 +92,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_upstream_calls=_int_in(
             env, "GATEWAY_MAX_UPSTREAM_CALLS", DEFAULT_MAX_UPSTREAM_CALLS, 1, 10_000
         ),
+        max_depth=_int_in(env, "GATEWAY_MAX_DEPTH", DEFAULT_MAX_DEPTH, 2, 100),
+        max_aliases=_int_in(env, "GATEWAY_MAX_ALIASES", DEFAULT_MAX_ALIASES, 1, 10_000),
+        max_tokens=_int_in(env, "GATEWAY_MAX_TOKENS", DEFAULT_MAX_TOKENS, 100, 1_000_000),
+        max_body_bytes=_int_in(
+            env, "GATEWAY_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1_000, 100_000_000
+        ),
+        introspection=_flag(env, "GATEWAY_INTROSPECTION", default=True),
+        graphiql=_flag(env, "GATEWAY_GRAPHIQL", default=True),
+        cors_origins=_origins(_get(env, "GATEWAY_CORS_ORIGINS")),
         cursor_secret=_get(env, "GATEWAY_CURSOR_SECRET"),
     )
 
@@ -92,13 +112,29 @@ def _get(env: Mapping[str, str], name: str) -> str | None:
     return value.strip()
 
 
-def _flag(env: Mapping[str, str], name: str) -> bool:
+def _flag(env: Mapping[str, str], name: str, *, default: bool = False) -> bool:
     text = (_get(env, name) or "").lower()
-    if text in ("", "0", "false", "no", "off"):
+    if text == "":
+        return default
+    if text in ("0", "false", "no", "off"):
         return False
     if text in ("1", "true", "yes", "on"):
         return True
     raise SettingsError(f"{name} must be 1/true/yes/on or 0/false/no/off, not {text!r}")
+
+
+def _origins(value: str | None) -> tuple[str, ...]:
+    """A comma-separated CORS allow-list of origins (``*`` for any)."""
+    if value is None:
+        return ()
+    origins = tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+    for origin in origins:
+        parts = urlsplit(origin)
+        if origin != "*" and (parts.scheme not in ("http", "https") or not parts.hostname or parts.path):
+            raise SettingsError(
+                f"GATEWAY_CORS_ORIGINS holds origins such as https://app.example.com, not {origin!r}"
+            )
+    return origins
 
 
 def _base_url(value: str | None) -> str | None:

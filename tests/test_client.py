@@ -102,7 +102,7 @@ async def test_rate_limit_reports_retry_after_from_sentrys_reset_header() -> Non
 async def test_retry_after_header_wins() -> None:
     client = fake_client(lambda r: httpx.Response(429, json={"detail": "slow"}, headers={"Retry-After": "7"}))
     with pytest.raises(errors.RateLimited) as info:
-        await client.list_issue_events(TOKEN, "1")
+        await client.list_issue_events(TOKEN, "1", deadline=time.monotonic() + 1)
     assert info.value.retry_after == 7
 
 
@@ -247,3 +247,65 @@ async def test_protocol_garbage_before_a_response_is_upstream_unavailable() -> N
 
     with pytest.raises(errors.UpstreamUnavailable):
         await fake_client(handler, max_retries=0).list_issue_events(TOKEN, "1")
+
+
+async def test_a_429_whose_reset_falls_inside_the_deadline_is_waited_out() -> None:
+    answers = iter(
+        [
+            httpx.Response(429, json={"detail": "slow down"}, headers={"X-Sentry-Rate-Limit-Reset": str(int(time.time()))}),
+            httpx.Response(200, json=[], headers={"X-Sentry-Rate-Limit-Remaining": "14", "X-Sentry-Rate-Limit-Limit": "15"}),
+        ]
+    )
+    client = fake_client(lambda r: next(answers))
+    page = await client.list_issue_events(TOKEN, "1", deadline=time.monotonic() + 5)
+    assert page.events == []
+    info = client.rate_limit(TOKEN)
+    assert info is not None and info.remaining == 14 and info.limit == 15
+    assert client.rate_limit("Bearer someone-else") is None
+
+
+async def test_a_429_whose_reset_is_past_the_deadline_fails_at_once() -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(429, json={"detail": "slow down"}, headers={"X-Sentry-Rate-Limit-Reset": str(int(time.time()) + 60)})
+
+    started = time.monotonic()
+    with pytest.raises(errors.RateLimited) as info:
+        await fake_client(handler).list_issue_events(TOKEN, "1", deadline=time.monotonic() + 5)
+    assert time.monotonic() - started < 1
+    assert len(calls) == 1 and 58 <= (info.value.retry_after or 0) <= 60
+
+
+async def test_the_concurrency_limit_sentry_reports_is_followed_per_credential() -> None:
+    in_flight: dict[str, int] = {}
+    peak: dict[str, int] = {}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        who = request.headers["authorization"]
+        in_flight[who] = in_flight.get(who, 0) + 1
+        peak[who] = max(peak.get(who, 0), in_flight[who])
+        await asyncio.sleep(0.02)
+        in_flight[who] -= 1
+        return httpx.Response(200, json=[], headers={"X-Sentry-Rate-Limit-ConcurrentLimit": "2"})
+
+    client = SentryClient(httpx.AsyncClient(transport=httpx.MockTransport(handler)), base_url="http://s")
+    await client.list_issue_events("Bearer a", "1")  # learns the limit for "a" only
+    await asyncio.gather(
+        *(client.list_issue_events("Bearer a", "1", cursor=f"0:{i}:0") for i in range(8)),
+        *(client.list_issue_events("Bearer b", "1", cursor=f"0:{i}:0") for i in range(8)),
+    )
+    assert peak["Bearer a"] == 2
+    assert peak["Bearer b"] > 2  # another caller is not held to "a"'s limit
+
+
+async def test_loaders_refuse_calls_past_the_request_budget() -> None:
+    client, demo = demo_client()
+    loaders = SentryLoaders(client, credential=TOKEN, max_calls=2)
+    results = await asyncio.gather(
+        *(loaders.event("2", "latest", EventFilters(environment=(env,))) for env in ("production", "staging", "nope")),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, errors.UpstreamBudgetExceeded) for r in results) == 1
+    assert len(demo.state.requests) == 2

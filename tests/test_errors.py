@@ -206,13 +206,45 @@ async def test_node_never_accepts_ids_the_gateway_did_not_issue(gateway: Gateway
     assert gateway.upstream_calls() == []
 
 
-async def test_a_query_past_the_upstream_call_budget_is_too_complex() -> None:
-    async with running_gateway({"GATEWAY_MAX_UPSTREAM_CALLS": "3"}) as gw:
+async def test_a_query_whose_estimate_is_over_budget_never_runs() -> None:
+    async with running_gateway({"GATEWAY_MAX_UPSTREAM_CALLS": "5"}) as gw:
         aliases = " ".join(f'i{n}: issue(id: "{n}") {{ latestEvent {{ eventID }} }}' for n in range(1, 7))
         body = await gw.post(f"{{ {aliases} }}")
-        codes = [e["extensions"]["code"] for e in body["errors"]]
-        assert codes.count("QUERY_TOO_COMPLEX") == 3
-        assert all(e["extensions"].get("upstreamCallBudget") == 3 for e in body["errors"])
-        assert len(gw.upstream_calls()) == 3
-        answered = [v for v in body["data"].values() if v and v["latestEvent"]]
-        assert len(answered) == 3  # the calls within the budget still answer
+        (error,) = body["errors"]
+        assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "cost": 6, "budget": 5}
+        assert body["data"] is None
+        assert gw.upstream_calls() == []
+        fits = " ".join(f'i{n}: issue(id: "{n}") {{ latestEvent {{ eventID }} }}' for n in range(1, 6))
+        ok = await gw.post(f"{{ {fits} }}")
+        assert "errors" not in ok
+        assert ok["extensions"]["cost"] == {"estimatedUpstreamCalls": 5, "upstreamCalls": 5, "budget": 5}
+
+
+@pytest.mark.parametrize(
+    ("query", "cost"),
+    [
+        ('{ issue(id: "2") { issueId } }', 1),
+        ('{ issue(id: "2") { events(first: 5) { nodes { eventID } } latestEvent { eventID } } }', 2),
+        ('{ issue(id: "2") { events(last: 5) { nodes { eventID } } } }', 10),
+        ('query($n: Int) { a: issue(id: "2") { events(last: $n, before: "x") { nodes { eventID } } } b: node(id: "x") { id } }', 2),
+        ('query($r: [_Any!]!) { _entities(representations: $r) { ... on Issue { latestEvent { eventID } oldestEvent { eventID } } } }', 6),
+    ],
+)
+async def test_cost_is_reported_on_every_response(gateway: Gateway, query: str, cost: int) -> None:
+    body = await gateway.post(query, {"n": 3, "r": [{"__typename": "Issue", "issueId": str(i)} for i in (1, 2, 3)]})
+    assert body["extensions"]["cost"]["estimatedUpstreamCalls"] == cost
+    assert body["extensions"]["cost"]["upstreamCalls"] <= cost
+
+
+async def test_depth_alias_and_token_limits_are_too_complex() -> None:
+    env = {"GATEWAY_MAX_DEPTH": "4", "GATEWAY_MAX_ALIASES": "3", "GATEWAY_MAX_TOKENS": "200"}
+    async with running_gateway(env) as gw:
+        deep = await gw.post('{ issue(id: "2") { events(first: 1) { nodes { user { geo { city } } } } } }')
+        assert deep["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        aliased = await gw.post("{ a: __typename b: __typename c: __typename d: __typename }")
+        assert aliased["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        long = await gw.post("{ " + " ".join(["__typename"] * 300) + " }")
+        assert long["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        assert gw.upstream_calls() == []
+        fine = await gw.post('{ issue(id: "2") { events(first: 1) { nodes { eventID } } } }')
+        assert "errors" not in fine

@@ -13,6 +13,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
+from strawberry.extensions import DisableIntrospection
 from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext, Info
 
@@ -20,6 +21,7 @@ from gateway.sentry.errors import InvalidInput
 
 from .context import RequestContext
 from .errors import ErrorCodes, is_expected
+from .protection import QueryCost, limit_extensions
 from .event import Event
 from .issue import Issue
 from .query import build_query_type
@@ -72,16 +74,31 @@ class GatewaySchema(strawberry.federation.Schema):
                 )
 
 
-def build_schema(**kwargs: Any) -> GatewaySchema:
+def build_schema(
+    *,
+    max_depth: int | None = None,
+    max_aliases: int | None = None,
+    max_tokens: int | None = None,
+    introspection: bool = True,
+    **kwargs: Any,
+) -> GatewaySchema:
     """A new schema object: the client API, served as an Apollo Federation 2 subgraph.
 
     Federation 2.9 is the newest version both Apollo's and The Guild's
-    composers accept.
+    composers accept. The limits are optional so tools (``export-schema``)
+    can build the schema without settings.
     """
+    extensions: list[Any] = [ErrorCodes, QueryCost]
+    if max_depth is not None and max_aliases is not None and max_tokens is not None:
+        extensions += limit_extensions(
+            max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens
+        )
+    if not introspection:
+        extensions.append(DisableIntrospection)
     return GatewaySchema(
         query=build_query_type(),
         types=[Issue, Event, *_entry_types()],
-        extensions=[ErrorCodes],
+        extensions=extensions,
         config=StrawberryConfig(auto_camel_case=False, scalar_map=SCALAR_MAP),
         federation_version="2.9",
         **kwargs,

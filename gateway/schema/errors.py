@@ -102,6 +102,8 @@ def _code(error: GraphQLError, cause: BaseException | None, *, parsed: bool) -> 
     code = code_for(cause)
     if code is not None:
         return code
+    if _TOO_COMPLEX.search(error.message):
+        return "QUERY_TOO_COMPLEX"
     if not parsed:
         return "GRAPHQL_PARSE_FAILED"
     if error.path is None:
@@ -119,6 +121,13 @@ def _code(error: GraphQLError, cause: BaseException | None, *, parsed: bool) -> 
 _COERCION = re.compile(
     r"^Variable '\$[_A-Za-z][_0-9A-Za-z]*' (has invalid (default )?value|got invalid value|of required type .* was not provided"
     r"|of non-null type .* must not be null)"
+)
+
+
+# strawberry's depth, alias and token limiters report plain errors.
+_TOO_COMPLEX = re.compile(
+    r"exceeds maximum operation depth of \d+|^\d+ aliases found\. Allowed: \d+"
+    r"|contains more than \d+ tokens"
 )
 
 

@@ -34,9 +34,11 @@ from .errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from .credentials import credential_fingerprint
 from .filters import EventFilters
 from .ids import validate_event_id, validate_issue_id
 from .links import PageLinks, parse_link_header
+from .ratelimits import ConcurrencyLimiter, RateLimitInfo, parse_rate_limit_headers
 
 __all__ = ["EventPage", "SentryClient"]
 
@@ -64,12 +66,28 @@ class SentryClient:
         org: str | None = None,
         timeout: float = 10.0,
         max_retries: int = 2,
+        max_concurrency_per_credential: int = 16,
     ) -> None:
         self._http = http
         self._base_url = base_url.rstrip("/")
         self._org = org
         self._timeout = timeout
         self._max_retries = max_retries
+        self._concurrency_ceiling = max_concurrency_per_credential
+        # Per credential fingerprint: the limits Sentry last reported, and the
+        # concurrency they allow. Only fingerprints are kept, never credentials.
+        self._rate_limits: dict[str, RateLimitInfo] = {}
+        self._limiters: dict[str, ConcurrencyLimiter] = {}
+
+    def rate_limit(self, credential: str | None) -> RateLimitInfo | None:
+        """The limits Sentry last reported for this credential, if it reported any."""
+        return self._rate_limits.get(credential_fingerprint(credential))
+
+    def _limiter(self, fingerprint: str) -> ConcurrencyLimiter:
+        limiter = self._limiters.get(fingerprint)
+        if limiter is None:
+            limiter = self._limiters[fingerprint] = ConcurrencyLimiter(self._concurrency_ceiling)
+        return limiter
 
     @property
     def org_scoped(self) -> bool:
@@ -148,12 +166,16 @@ class SentryClient:
         if credential:
             headers["Authorization"] = credential
         url = self._base_url + path
+        fingerprint = credential_fingerprint(credential)
+        limiter = self._limiter(fingerprint)
         attempt = 0
         while True:
-            timeout = self._attempt_timeout(deadline, path)
             failure: SentryError
+            pause: float | None = None
             try:
-                response = await self._send(url, params, headers, timeout)
+                async with limiter.slot():
+                    timeout = self._attempt_timeout(deadline, path)
+                    response = await self._send(url, params, headers, timeout)
             except httpx.TimeoutException:
                 failure = UpstreamTimeout(f"Sentry did not answer {path} in time")
             except _ConnectionFailed as exc:
@@ -164,17 +186,31 @@ class SentryClient:
                     status=exc.status,
                 ) from None
             else:
-                if response.status_code not in RETRYABLE_STATUSES:
+                info = parse_rate_limit_headers(response.headers)
+                if info is not None:
+                    self._rate_limits[fingerprint] = info
+                    await limiter.learn(info.concurrentLimit, self._concurrency_ceiling)
+                if response.status_code == 429:
+                    failure = _rate_limited(response)
+                    assert isinstance(failure, RateLimited)
+                    # Wait for the reset when it comes within the deadline.
+                    pause = float(failure.retry_after or 0) + random.uniform(0.05, 0.25)
+                elif response.status_code not in RETRYABLE_STATUSES:
                     return response, _decode(response, path)
-                failure = UpstreamUnavailable(
-                    f"Sentry answered {response.status_code} for {path}",
-                    status=response.status_code,
-                )
+                else:
+                    failure = UpstreamUnavailable(
+                        f"Sentry answered {response.status_code} for {path}",
+                        status=response.status_code,
+                    )
             attempt += 1
             if attempt > self._max_retries:
                 raise failure
-            pause = min(2.0, 0.1 * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
-            if deadline is not None and time.monotonic() + pause >= deadline:
+            if pause is None:
+                pause = min(2.0, 0.1 * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+            if deadline is None:
+                if pause > self._timeout:  # no deadline: never wait longer than one attempt
+                    raise failure
+            elif time.monotonic() + pause >= deadline:
                 raise failure
             await asyncio.sleep(pause)
 
@@ -253,12 +289,15 @@ def _decode(response: httpx.Response, path: str) -> Any:
     if status == 404:
         raise NotFound(detail or "The requested resource does not exist", status=404)
     if status == 429:
-        raise RateLimited(
-            detail or "Sentry's rate limit was reached", retry_after=_retry_after(response)
-        )
+        raise _rate_limited(response)
     if status >= 500:
         raise UpstreamUnavailable(f"Sentry answered {status} for {path}", status=status)
     raise BadUpstreamResponse(f"Sentry answered an unexpected {status} for {path}", status=status)
+
+
+def _rate_limited(response: httpx.Response) -> RateLimited:
+    detail = _detail(response)
+    return RateLimited(detail or "Sentry's rate limit was reached", retry_after=_retry_after(response))
 
 
 def _detail(response: httpx.Response) -> str | None:

@@ -13,7 +13,6 @@ fetched for someone else even if loaders are one day shared.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -21,17 +20,12 @@ from typing import Any
 from aiodataloader import DataLoader
 
 from .client import EventPage, SentryClient
+from .credentials import credential_fingerprint
 from .errors import UpstreamBudgetExceeded
+from .ratelimits import RateLimitInfo
 from .filters import EventFilters
 
 __all__ = ["EventKey", "PageKey", "SentryLoaders", "credential_fingerprint"]
-
-
-def credential_fingerprint(credential: str | None) -> str:
-    """A short one-way digest of the credential, safe to keep in keys and logs."""
-    if not credential:
-        return "anonymous"
-    return hashlib.sha256(credential.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +79,15 @@ class SentryLoaders:
         self.upstream_calls = 0
         self._pages: DataLoader[PageKey, LoadedPage] = DataLoader(self._load_pages)
         self._events: DataLoader[EventKey, dict[str, Any]] = DataLoader(self._load_events)
+
+    @property
+    def max_calls(self) -> int | None:
+        """The most upstream calls this request may make (None: no limit)."""
+        return self._max_calls
+
+    def rate_limit(self) -> RateLimitInfo | None:
+        """The limits Sentry last reported for this request's credential."""
+        return self.client.rate_limit(self._credential)
 
     @property
     def org_scoped(self) -> bool:

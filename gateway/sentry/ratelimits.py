@@ -1,0 +1,90 @@
+"""Sentry's rate-limit headers, and a concurrency limit learned from them.
+
+Sentry's limiter (``src/sentry/middleware/ratelimit.py``) reports on every
+response it runs for: ``X-Sentry-Rate-Limit-Limit/-Remaining/-Reset`` (reset
+in epoch seconds) and ``-ConcurrentLimit/-ConcurrentRemaining``. The limit is
+per caller identity, so the gateway keeps what it learns per credential
+fingerprint: one caller's wide query must not trip the upstream's
+concurrency limiter for that caller's other requests, and never affects
+another caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import asdict, dataclass
+
+__all__ = ["ConcurrencyLimiter", "RateLimitInfo", "parse_rate_limit_headers"]
+
+_HEADERS = {
+    "limit": "x-sentry-rate-limit-limit",
+    "remaining": "x-sentry-rate-limit-remaining",
+    "reset": "x-sentry-rate-limit-reset",
+    "concurrentLimit": "x-sentry-rate-limit-concurrentlimit",
+    "concurrentRemaining": "x-sentry-rate-limit-concurrentremaining",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitInfo:
+    """The limits Sentry last reported for one credential (any may be unknown)."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset: int | None = None
+    concurrentLimit: int | None = None
+    concurrentRemaining: int | None = None
+
+    def as_dict(self) -> dict[str, int | None]:
+        return asdict(self)
+
+
+def parse_rate_limit_headers(headers: Mapping[str, str]) -> RateLimitInfo | None:
+    """The rate-limit headers of a response, or None when it has none."""
+    values: dict[str, int | None] = {}
+    for field, header in _HEADERS.items():
+        text = headers.get(header)
+        try:
+            values[field] = int(float(text)) if text is not None else None
+        except ValueError:
+            values[field] = None
+    if all(value is None for value in values.values()):
+        return None
+    return RateLimitInfo(**values)
+
+
+class ConcurrencyLimiter:
+    """At most `limit` calls in flight; the limit can be lowered or raised while in use."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = max(1, limit)
+        self._in_flight = 0
+        self._changed = asyncio.Condition()
+
+    @property
+    def limit(self) -> int:
+        return self._limit
+
+    async def learn(self, limit: int | None, ceiling: int) -> None:
+        """Follow Sentry's reported concurrency limit, never above our own `ceiling`."""
+        if limit is None or limit < 1:
+            return
+        new = min(limit, ceiling)
+        if new != self._limit:
+            async with self._changed:
+                self._limit = new
+                self._changed.notify_all()
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._in_flight < self._limit)
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self._in_flight -= 1
+                self._changed.notify()
