@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
-from urllib.request import urlopen
+from urllib.request import ProxyHandler, Request, build_opener
 
 import pytest
 
@@ -37,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 PACKAGE_FILES = ("package.json", "package-lock.json")
 MIN_NODE_MAJOR = 20
+_LOOPBACK = build_opener(ProxyHandler({}))  # urllib without the environment's proxies
 NPM_CI_TIMEOUT = 900
 NODE_TIMEOUT = 300
 
@@ -148,7 +149,7 @@ def run_node(node_tools: NodeTools) -> Callable[..., Any]:
             capture_output=True,
             text=True,
             timeout=timeout,
-            env={**os.environ, "NODE_NO_WARNINGS": "1"},
+            env={**os.environ, "NODE_NO_WARNINGS": "1", "NO_PROXY": _no_proxy()},
         )
         assert result.returncode == 0, (
             f"{script} exited with {result.returncode}\nstdout:\n{result.stdout[-4000:]}\n"
@@ -164,6 +165,11 @@ def run_node(node_tools: NodeTools) -> Callable[..., Any]:
 
 
 # --------------------------------------------------------------------------- servers
+
+
+def _no_proxy() -> str:
+    """NO_PROXY plus loopback: the servers here are never reached through a proxy."""
+    return ",".join(filter(None, [os.environ.get("NO_PROXY"), "127.0.0.1", "localhost"]))
 
 
 def _free_port() -> int:
@@ -236,6 +242,7 @@ def gateway_url(demo_upstream: DemoUpstream, tmp_path_factory: pytest.TempPathFa
         "SENTRY_BASE_URL": demo_upstream.url,
         "SENTRY_AUTH_TOKEN": "sntryu_demo",
         "GATEWAY_DEMO": "0",
+        "NO_PROXY": _no_proxy(),
     }
     for name in ("SENTRY_ORG", "GATEWAY_CURSOR_SECRET"):
         env.pop(name, None)
@@ -254,7 +261,7 @@ def gateway_url(demo_upstream: DemoUpstream, tmp_path_factory: pytest.TempPathFa
             if process.poll() is not None:
                 pytest.fail(f"the gateway exited with {process.returncode}:\n{log_path.read_text()}", pytrace=False)
             with contextlib.suppress(OSError):
-                with urlopen(f"{base}/healthz", timeout=2) as response:
+                with _LOOPBACK.open(f"{base}/healthz", timeout=2) as response:
                     health = json.load(response)
                     assert health["mode"] == "sentry" and health["upstream"] == demo_upstream.url, health
                     break
@@ -273,9 +280,7 @@ def gateway_url(demo_upstream: DemoUpstream, tmp_path_factory: pytest.TempPathFa
 
 def graphql(url: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
     """POST one operation to `url`; the whole response body."""
-    from urllib.request import Request
-
     body = json.dumps({"query": query, "variables": variables or {}}).encode()
     request = Request(url, data=body, headers={"Content-Type": "application/json"})
-    with urlopen(request, timeout=30) as response:
+    with _LOOPBACK.open(request, timeout=30) as response:
         return json.load(response)
