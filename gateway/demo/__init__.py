@@ -9,13 +9,15 @@ Public API::
     DEMO_ORG_SLUG, DEMO_ORG_ID, DEMO_PROJECT_SLUG, DEMO_PROJECT_ID, DEMO_TOKEN
     DemoStore, DemoIssue, DemoEvent       # the data model (gateway.demo.store)
     build_demo_store(now=None, *, clock=None)   # deterministic data (gateway.demo.data)
-    create_demo_app(store=None, *, url_prefix="https://sentry.io")
+    create_demo_app(store=None, *, url_prefix="https://sentry.io", faults=False, fault_seed=0)
     RequestRecord, reset_requests         # app.state.requests and its reset
+    Fault, FaultPlan, ConnectionDropped   # fault injection (gateway.demo.faults)
 """
 
 from .app import RequestRecord, create_demo_app, reset_requests
 from .auth import TOKENS
 from .data import ISSUE_COUNTS, LEGACY_ISSUE_ID, OLD_ISSUE_ID, PRIVATE_ISSUE_ID, build_demo_store
+from .faults import ConnectionDropped, Fault, FaultPlan
 from .store import (
     DEMO_ORG_ID,
     DEMO_ORG_SLUG,
@@ -35,6 +37,9 @@ __all__ = [
     "DEMO_PROJECT_SLUG",
     "DEMO_TOKEN",
     "TOKENS",
+    "ConnectionDropped",
+    "Fault",
+    "FaultPlan",
     "ISSUE_COUNTS",
     "LEGACY_ISSUE_ID",
     "OLD_ISSUE_ID",

@@ -16,6 +16,12 @@ caller's access to it (403); then the endpoint's own parameter checks.
 
 Every request is appended to ``app.state.requests`` (`RequestRecord`) so tests can
 count upstream calls; ``app.state.reset_requests()`` clears the log.
+
+``create_demo_app(faults=True)`` adds fault injection (`gateway.demo.faults`):
+``app.state.faults`` is then a `FaultPlan` (else None), faults apply right after
+authentication, and ``/_demo/faults`` is the loopback-only control endpoint. The
+detail endpoint always carries Sentry's ``X-Sentry-Rate-Limit-*`` headers (the list
+endpoint too with faults enabled); ``app.state.rate_limits`` computes them.
 """
 
 from __future__ import annotations
@@ -35,6 +41,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import Principal, auth_label, authenticate
 from .dates import InvalidQuery
+from .faults import (
+    CLOSE_CONNECTION_KEY,
+    FaultPlan,
+    RateLimitHeaders,
+    closer_for,
+    control,
+    fault_response,
+    is_control_path,
+    is_loopback,
+)
 from .paginators import CursorResult, link_header, offset_page, value_page
 from .params import ApiError, DateRange, QueryParams, get_cursor, get_date_range, get_per_page, internal_error, is_true_flag
 from .search import Query, SearchError, normalize_event_id, parse_search
@@ -66,7 +82,7 @@ class RequestRecord:
     path: str
     query_string: str
     auth: str | None  # token name ("demo", "alice", ...), "sha256:<hash>" or None
-    status: int
+    status: int  # 0: no response at all (a "drop" fault)
 
 
 class _RequestRecorder:
@@ -80,7 +96,7 @@ class _RequestRecorder:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        status = 500
+        status = 0  # stays 0 if nothing is sent (a dropped connection)
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
@@ -90,6 +106,10 @@ class _RequestRecorder:
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except BaseException:
+            if status == 0 and not scope.get("gateway.demo.dropped"):
+                status = 500  # Starlette's ServerErrorMiddleware answers it
+            raise
         finally:
             headers = dict(scope.get("headers") or [])
             authorization = headers.get(b"authorization")
@@ -289,21 +309,46 @@ def _event_detail(request: Request, store: DemoStore, issue: DemoIssue, raw_even
 # -- the app ----------------------------------------------------------------------------
 
 
-def create_demo_app(store: DemoStore | None = None, *, url_prefix: str = "https://sentry.io") -> Starlette:
-    """The demo upstream. ``url_prefix`` is Sentry's ``system.url-prefix`` (Link hosts)."""
+class _DemoApp(Starlette):
+    """Starlette, plus what must happen outside its middleware: the fault control
+    endpoint (unrecorded) and the closer of the server's connection (`closer_for`
+    needs the ``send`` the server passed, before any middleware wraps it)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        plan: FaultPlan | None = getattr(self.state, "faults", None)
+        if plan is not None and scope["type"] == "http":
+            if is_control_path(scope["path"]) and is_loopback(scope.get("client")):
+                await control(plan, scope, receive, send)
+                return
+            close = closer_for(send)
+            if close is not None:
+                scope[CLOSE_CONNECTION_KEY] = close
+        await super().__call__(scope, receive, send)
+
+
+def create_demo_app(
+    store: DemoStore | None = None,
+    *,
+    url_prefix: str = "https://sentry.io",
+    faults: bool = False,
+    fault_seed: int = 0,
+) -> Starlette:
+    """The demo upstream. ``url_prefix`` is Sentry's ``system.url-prefix`` (Link hosts).
+
+    ``faults=True`` enables fault injection: ``app.state.faults`` is a `FaultPlan`
+    seeded with ``fault_seed`` (else None) and ``/_demo/faults`` answers loopback callers.
+    """
     if store is None:
         from .data import build_demo_store
 
         store = build_demo_store()
     records: list[RequestRecord] = []
+    plan = FaultPlan(fault_seed) if faults else None
+    rate_limits = RateLimitHeaders()
 
-    async def endpoint(request: Request) -> Response:
+    def answer(request: Request, principal: Principal, match: re.Match[str]) -> Response:
         path = request.scope["path"]
-        match = _DETAIL_RE.match(path) or _LIST_RE.match(path)
-        if match is None:
-            return _catchall(request)
         try:
-            principal = authenticate(request.headers.get("authorization"))
             if not principal.has_event_scope:
                 raise ApiError.detail(403, _NO_PERMISSION)
             if request.method not in ("GET", "HEAD"):
@@ -318,7 +363,39 @@ def create_demo_app(store: DemoStore | None = None, *, url_prefix: str = "https:
             log.exception("demo upstream failed on %s", path)
             return _error(internal_error())
 
-    app = Starlette(
+    async def endpoint(request: Request) -> Response:
+        path = request.scope["path"]
+        match = _DETAIL_RE.match(path) or _LIST_RE.match(path)
+        if match is None:
+            return _catchall(request)
+        try:
+            principal = authenticate(request.headers.get("authorization"))
+        except ApiError as exc:
+            return _error(exc)
+        is_detail = "event" in match.groupdict()
+        if plan is None and not is_detail:
+            return answer(request, principal, match)
+        # Sentry's rate limiter runs here: after authentication, before the view.
+        kind = "detail" if is_detail else "list"
+        limit_headers = rate_limits.begin(principal.name, kind)
+        try:
+            fault = plan.take(path) if plan is not None else None
+            if fault is None:
+                response, normal = answer(request, principal, match), True
+            else:
+                response, normal = await fault_response(
+                    fault,
+                    normal=lambda: answer(request, principal, match),
+                    is_detail=is_detail,
+                    now=plan.clock() if plan is not None else 0.0,
+                )
+        finally:
+            rate_limits.end(principal.name, kind)
+        if normal:
+            response.headers.update(limit_headers)
+        return response
+
+    app = _DemoApp(
         routes=[Route("/{path:path}", endpoint, methods=_ALL_METHODS)],
         middleware=[Middleware(_RequestRecorder, records=records)],
     )
@@ -326,6 +403,8 @@ def create_demo_app(store: DemoStore | None = None, *, url_prefix: str = "https:
     app.state.url_prefix = url_prefix
     app.state.requests = records
     app.state.reset_requests = records.clear
+    app.state.faults = plan
+    app.state.rate_limits = rate_limits
     return app
 
 
