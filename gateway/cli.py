@@ -60,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=9000)
+    demo.add_argument(
+        "--faults",
+        action="store_true",
+        help="enable fault injection (/_demo/faults, loopback callers only)",
+    )
     demo.set_defaults(run=_demo_upstream)
     return parser
 
@@ -100,5 +105,5 @@ def _demo_upstream(args: argparse.Namespace) -> int:
 
     from gateway.demo import create_demo_app
 
-    uvicorn.run(create_demo_app(), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_demo_app(faults=args.faults), host=args.host, port=args.port, log_level="info")
     return 0

@@ -64,9 +64,9 @@ class Gateway:
         self.demo_app.state.requests.clear()
 
 
-async def start_gateway(env: Mapping[str, str] | None = None) -> tuple[Any, Any]:
+async def start_gateway(env: Mapping[str, str] | None = None, *, faults: bool = False) -> tuple[Any, Any]:
     """An app over a fresh in-process demo upstream (demo mode unless env says otherwise)."""
-    demo_app = create_demo_app()
+    demo_app = create_demo_app(faults=faults)
     settings = load_settings(dict(env or {}))
     app = create_app(settings, transport=httpx.ASGITransport(app=demo_app))
     return app, demo_app
@@ -81,11 +81,12 @@ async def gateway() -> AsyncIterator[Gateway]:
 class running_gateway:
     """``async with running_gateway(env) as gw``: a gateway with its lifespan running."""
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, env: Mapping[str, str] | None = None, *, faults: bool = False) -> None:
         self.env = env
+        self.faults = faults
 
     async def __aenter__(self) -> Gateway:
-        app, demo_app = await start_gateway(self.env)
+        app, demo_app = await start_gateway(self.env, faults=self.faults)
         self._lifespan = app.router.lifespan_context(app)
         await self._lifespan.__aenter__()
         self._http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test")

@@ -175,8 +175,11 @@ class SentryClient:
             try:
                 async with limiter.slot():
                     timeout = self._attempt_timeout(deadline, path)
-                    response = await self._send(url, params, headers, timeout)
-            except httpx.TimeoutException:
+                    # httpx enforces its timeouts per network phase; this
+                    # bounds the whole attempt, on any transport.
+                    async with asyncio.timeout(timeout):
+                        response = await self._send(url, params, headers, timeout)
+            except (httpx.TimeoutException, TimeoutError):
                 failure = UpstreamTimeout(f"Sentry did not answer {path} in time")
             except _ConnectionFailed as exc:
                 failure = UpstreamUnavailable(f"Could not reach Sentry for {path}: {exc}")
