@@ -29,6 +29,12 @@ from cross_web import HTTPException  # what strawberry 0.341 raises for refused 
 from gateway import __version__
 from gateway.body_limit import BodySizeLimit
 from gateway.graphiql import graphiql_html
+from gateway.observability.access_log import AccessLog
+from gateway.observability.graphql_view import ObservedGraphQLView, note_codes
+from gateway.observability.metrics import metrics_endpoint
+from gateway.observability.tracing import configure_tracing
+from gateway.observability.upstream import InstrumentedTransport
+from gateway.readiness import Readiness
 from gateway.schema import RequestContext, build_schema
 from gateway.schema.pagination import CursorCodec
 from gateway.sentry.client import SentryClient
@@ -43,7 +49,7 @@ logger = logging.getLogger("gateway")
 DEMO_BASE_URL = "http://demo-upstream.invalid"
 
 
-class GatewayGraphQL(GraphQL):
+class GatewayGraphQL(ObservedGraphQLView, GraphQL):
     """Strawberry's ASGI view with our context and our GraphiQL page."""
 
     def __init__(self, *args: Any, state: _State, **kwargs: Any) -> None:
@@ -76,6 +82,7 @@ def _request_error(status: int, reason: str) -> JSONResponse:
         code = "GRAPHQL_VALIDATION_FAILED"
     else:
         code = "BAD_USER_INPUT"
+    note_codes([code])
     return JSONResponse({"errors": [{"message": reason, "extensions": {"code": code}}]}, status)
 
 
@@ -89,6 +96,7 @@ class _State:
         self._transport = transport
         #: The embedded upstream, in demo mode (tests read its request log).
         self.demo_app: Any = None
+        self.readiness = Readiness(demo=settings.demo, cache_seconds=settings.readiness_cache)
 
     def default_credential(self) -> str | None:
         """The credential for callers that send none.
@@ -138,7 +146,7 @@ class _State:
             base_url = settings.sentry_base_url or ""
             logger.info("Querying Sentry at %s", base_url)
         async with httpx.AsyncClient(
-            transport=transport,
+            transport=InstrumentedTransport(transport),
             timeout=settings.sentry_timeout,
             headers={"User-Agent": f"sentry-events-gateway/{__version__}"},
             follow_redirects=False,
@@ -150,10 +158,12 @@ class _State:
                 timeout=settings.sentry_timeout,
                 max_retries=settings.sentry_max_retries,
             )
+            self.readiness.bind(http, base_url)
             try:
                 yield
             finally:
                 self.client = None
+                self.readiness.bind(None, base_url)
 
     async def healthz(self, request: Request) -> JSONResponse:
         body: dict[str, Any] = {
@@ -188,7 +198,11 @@ def create_app(
     graphql = GatewayGraphQL(
         schema, state=state, graphql_ide="graphiql" if settings.graphiql else None
     )
-    middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
+    configure_tracing(settings.otel)
+    middleware = [
+        Middleware(AccessLog, log=settings.access_log, metrics=settings.metrics),
+        Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+    ]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -203,7 +217,9 @@ def create_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", state.healthz, methods=["GET"]),
-        ],
+            Route("/readyz", state.readiness.endpoint, methods=["GET"]),
+        ]
+        + ([Route("/metrics", metrics_endpoint, methods=["GET"])] if settings.metrics else []),
         middleware=middleware,
         lifespan=state.lifespan,
     )

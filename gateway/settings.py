@@ -24,6 +24,7 @@ DEFAULT_MAX_DEPTH = 20
 DEFAULT_MAX_ALIASES = 100
 DEFAULT_MAX_TOKENS = 5000
 DEFAULT_MAX_BODY_BYTES = 1_000_000
+DEFAULT_READINESS_CACHE_SECONDS = 5.0
 
 _ORG_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
@@ -52,6 +53,10 @@ class Settings:
     graphiql: bool = True
     cors_origins: tuple[str, ...] = ()
     cursor_secret: str | None = None
+    metrics: bool = True
+    access_log: bool = True
+    otel: bool = False
+    readiness_cache: float = DEFAULT_READINESS_CACHE_SECONDS
 
     @property
     def demo(self) -> bool:
@@ -102,6 +107,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         graphiql=_flag(env, "GATEWAY_GRAPHIQL", default=True),
         cors_origins=_origins(_get(env, "GATEWAY_CORS_ORIGINS")),
         cursor_secret=_get(env, "GATEWAY_CURSOR_SECRET"),
+        metrics=_flag(env, "GATEWAY_METRICS", default=True),
+        access_log=_flag(env, "GATEWAY_ACCESS_LOG", default=True),
+        otel=_flag(env, "GATEWAY_OTEL", default=_get(env, "OTEL_EXPORTER_OTLP_ENDPOINT") is not None),
+        readiness_cache=_positive_float(
+            env, "GATEWAY_READINESS_CACHE", DEFAULT_READINESS_CACHE_SECONDS
+        ),
     )
 
 

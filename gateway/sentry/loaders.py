@@ -19,6 +19,8 @@ from typing import Any
 
 from aiodataloader import DataLoader
 
+from gateway.observability.metrics import observe_batch
+
 from .client import EventPage, SentryClient
 from .credentials import credential_fingerprint
 from .errors import UpstreamBudgetExceeded
@@ -112,6 +114,7 @@ class SentryLoaders:
         return await self._events.load(EventKey(self._fingerprint, issue_id, event_id, filters))
 
     async def _load_pages(self, keys: Sequence[PageKey]) -> list[LoadedPage | BaseException]:
+        observe_batch("pages", len(keys))
         # A simple page asked for beside the same page in full is served from
         # the full one: full is a superset, and that saves a call.
         wanted = {key for key in keys if key.full} | {
@@ -124,6 +127,7 @@ class SentryLoaders:
         return results
 
     async def _load_events(self, keys: Sequence[EventKey]) -> list[dict[str, Any] | BaseException]:
+        observe_batch("events", len(keys))
         return await self._gather(self._fetch_event(key) for key in keys)
 
     def _spend_call(self) -> None:

@@ -1,0 +1,53 @@
+"""The per-request `Observation`, carried in a context variable.
+
+The access-log middleware sets it before the app runs; the GraphQL view
+records the operation name and error codes, the instrumented transport counts
+upstream calls. Tasks spawned inside the request (DataLoader batches) inherit
+the context, so they add to the same object.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass, field
+
+__all__ = ["Observation", "current_observation"]
+
+
+@dataclass
+class Observation:
+    """What one HTTP request did, for its log line and its metrics."""
+
+    request_id: str
+    operation: str | None = None
+    graphql: bool = False
+    codes: list[str] = field(default_factory=list)
+    upstream_calls: int = 0
+
+    def add_codes(self, codes: list[str]) -> None:
+        for code in codes:
+            if code not in self.codes:
+                self.codes.append(code)
+
+    @property
+    def outcome(self) -> str:
+        """``ok``, or the request's first error code (the one metrics label)."""
+        return self.codes[0] if self.codes else "ok"
+
+
+_current: contextvars.ContextVar[Observation | None] = contextvars.ContextVar(
+    "gateway_observation", default=None
+)
+
+
+def current_observation() -> Observation | None:
+    """The observation of the request being served, if any."""
+    return _current.get()
+
+
+def set_observation(observation: Observation | None) -> contextvars.Token:
+    return _current.set(observation)
+
+
+def reset_observation(token: contextvars.Token) -> None:
+    _current.reset(token)
