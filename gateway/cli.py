@@ -40,6 +40,14 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=_positive_int, default=1, help="worker processes (default 1)"
     )
     serve.add_argument(
+        "--graceful-timeout",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="on SIGTERM/SIGINT, stop accepting connections and give in-flight requests "
+        "this long to finish (default 20)",
+    )
+    serve.add_argument(
         "--demo",
         action="store_true",
         help="serve the embedded demo upstream even if SENTRY_BASE_URL is set",
@@ -89,8 +97,33 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info",
+        timeout_graceful_shutdown=args.graceful_timeout,
+        access_log=False,  # the gateway writes its own JSON access log (gateway.access)
+        log_config=_log_config(),
     )
     return 0
+
+
+def _log_config() -> dict:
+    """uvicorn's logging, plus the gateway's loggers (access lines are bare JSON on stdout)."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["gateway_json"] = {"format": "%(message)s"}
+    config["handlers"]["gateway_access"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "gateway_json",
+        "stream": "ext://sys.stdout",
+    }
+    config["loggers"]["gateway"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    config["loggers"]["gateway.access"] = {
+        "handlers": ["gateway_access"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return config
 
 
 def _export_schema(args: argparse.Namespace) -> int:
