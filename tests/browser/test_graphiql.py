@@ -61,7 +61,10 @@ def test_graphiql_runs_the_example_query_offline(chromium_path: str, gateway_url
 
             response = page.goto(f"{gateway_url}/graphql", wait_until="load", timeout=TIMEOUT_MS)
             assert response is not None and response.ok
-            assert response.headers.get("content-security-policy") == CONTENT_SECURITY_POLICY
+            assert response.headers.get("content-security-policy") == CONTENT_SECURITY_POLICY, (
+                "the gateway did not serve the local GraphiQL page (is gateway.ide.render_ide wired "
+                "into gateway/app.py, and did the assets fetch succeed?)"
+            )
 
             run = page.locator(".graphiql-execute-button")
             run.wait_for(state="visible", timeout=TIMEOUT_MS)
