@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -28,7 +28,7 @@ from cross_web import HTTPException  # what strawberry 0.341 raises for refused 
 
 from gateway import __version__
 from gateway.body_limit import BodySizeLimit
-from gateway.graphiql import graphiql_html
+from gateway.ide import ide_routes, render_ide
 from gateway.observability.access_log import AccessLog
 from gateway.observability.graphql_view import ObservedGraphQLView, note_codes
 from gateway.observability.metrics import metrics_endpoint
@@ -71,7 +71,7 @@ class GatewayGraphQL(ObservedGraphQLView, GraphQL):
         return self._state.request_context(request.headers.get("authorization"))
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(graphiql_html())
+        return await render_ide(request)
 
 
 def _request_error(status: int, reason: str) -> JSONResponse:
@@ -218,6 +218,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", state.healthz, methods=["GET"]),
             Route("/readyz", state.readiness.endpoint, methods=["GET"]),
+            *(ide_routes() if settings.graphiql else []),
         ]
         + ([Route("/metrics", metrics_endpoint, methods=["GET"])] if settings.metrics else []),
         middleware=middleware,
