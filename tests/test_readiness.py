@@ -62,6 +62,8 @@ async def test_probe_result_is_cached_and_5xx_is_not_ready() -> None:
         for _ in range(3):
             assert (await http.get("/readyz")).status_code == 200
         assert calls == ["/api/0/"]
+        metrics = (await http.get("/metrics")).text
+        assert 'gateway_upstream_requests_total{endpoint="probe",status="200"}' in metrics
         app.state.gateway.readiness.cache_seconds = 0
         status["code"] = 503
         assert (await http.get("/readyz")).status_code == 503
@@ -70,3 +72,18 @@ async def test_probe_result_is_cached_and_5xx_is_not_ready() -> None:
     finally:
         await http.aclose()
         await lifespan.__aexit__(None, None, None)
+
+
+def test_serve_passes_graceful_timeout_and_its_own_logging(monkeypatch) -> None:
+    import uvicorn
+
+    from gateway.cli import main
+
+    seen: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.update(kw))
+    monkeypatch.setenv("GATEWAY_DEMO", "1")
+    assert main(["serve", "--graceful-timeout", "7.5"]) == 0
+    assert seen["timeout_graceful_shutdown"] == 7.5
+    assert seen["access_log"] is False
+    assert seen["log_config"]["loggers"]["gateway.access"]["handlers"] == ["gateway_access"]
+    assert main(["serve"]) == 0 and seen["timeout_graceful_shutdown"] == 20.0

@@ -119,7 +119,10 @@ def observe_graphql_request(
 
 
 def endpoint_kind(path: str) -> str:
-    """``list`` for ``.../events/``, ``detail`` for ``.../events/{id}/``, else ``other``."""
+    """``list`` for ``.../events/``, ``detail`` for ``.../events/{id}/``, ``probe`` for
+    the readiness probe's ``/api/0/``, else ``other``."""
+    if path.endswith("/api/0/"):
+        return "probe"
     if path.endswith("/events/"):
         return "list"
     if "/events/" in path:
