@@ -12,6 +12,8 @@ import time
 
 import httpx
 
+from gateway.sentry.ratelimits import parse_rate_limit_headers
+
 from . import tracing
 from .context import current_observation
 from .metrics import endpoint_kind, observe_rate_limit, observe_upstream
@@ -44,20 +46,11 @@ class InstrumentedTransport(httpx.AsyncBaseTransport):
                 observe_upstream(kind, status, time.perf_counter() - start)
                 if span is not None:
                     span.set_attribute("http.response.status_code_or_failure", status)
-        observe_rate_limit(
-            _int(response.headers.get("x-sentry-rate-limit-remaining")),
-            _int(response.headers.get("x-sentry-rate-limit-limit")),
-        )
+        limits = parse_rate_limit_headers(response.headers)
+        if limits is not None:
+            observe_rate_limit(limits.remaining, limits.limit)
         return response
 
     async def aclose(self) -> None:
         await self._inner.aclose()
 
-
-def _int(text: str | None) -> int | None:
-    if text is None:
-        return None
-    try:
-        return int(float(text))
-    except ValueError:
-        return None
