@@ -7,7 +7,6 @@ produce yet (5xx, timeouts, broken bodies) come from small httpx transports.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from typing import Any
 

@@ -8,18 +8,17 @@ from __future__ import annotations
 import json
 import logging
 import re
-import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import anyio
 import httpx
 import pytest
-import uvicorn
 
 from gateway.demo import DEMO_TOKEN, ConnectionDropped, Fault, FaultPlan, build_demo_store, create_demo_app
 from gateway.demo.faults import RATE_LIMIT_BODY, is_loopback
+
+from .servers import serve_in_thread
 
 pytestmark = pytest.mark.anyio
 
@@ -472,33 +471,13 @@ def test_cli_flag_enables_faults(monkeypatch) -> None:
 @pytest.fixture
 def served(store) -> Iterator[tuple[str, object]]:
     app = create_demo_app(store, faults=True)
-    base, stop = _serve(app)
+    base, stop = serve_in_thread(app)
     try:
         yield base, app
     finally:
         stop()
 
 
-def _serve(app) -> tuple[str, Callable[[], None]]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-
-    def stop() -> None:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
-
-    return f"http://127.0.0.1:{port}", stop
 
 
 class _Errors(logging.Handler):

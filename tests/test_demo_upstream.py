@@ -8,15 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
-import uvicorn
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +26,8 @@ from gateway.demo import (
 from gateway.demo.fixtures import FIXTURE_FILES, SEED_LINK, load_fixture
 from gateway.demo.paginators import build_cursor
 from gateway.demo.serializers import ENTRY_ORDER, SIMPLE_KEYS
+
+from .servers import serve_in_thread
 
 pytestmark = pytest.mark.anyio
 
@@ -655,31 +652,11 @@ def _shared_store() -> DemoStore:
 # -- a real server -------------------------------------------------------------------------
 
 
-def _serve(app) -> tuple[str, Callable[[], None]]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-
-    def stop() -> None:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
-
-    return f"http://127.0.0.1:{port}", stop
 
 
 def test_under_real_uvicorn(store) -> None:
     app = create_demo_app(store, url_prefix="http://127.0.0.1:1")
-    base, stop = _serve(app)
+    base, stop = serve_in_thread(app)
     try:
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {DEMO_TOKEN}"}) as client:
             response = client.get("/api/0/organizations/demo/issues/DEMO-2/events/", params={"per_page": 50})

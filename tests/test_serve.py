@@ -11,7 +11,6 @@ import time
 from collections.abc import Iterator, Mapping
 
 import httpx
-import pytest
 
 PAGE = """query($after: String) { issue(id: "2") { events(first: 40, after: $after) {
   nodes { eventID } pageInfo { hasNextPage endCursor } } } }"""

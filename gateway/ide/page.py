@@ -10,7 +10,6 @@ Content-Security-Policy.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 from functools import lru_cache
