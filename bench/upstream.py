@@ -1,0 +1,187 @@
+"""A fast Sentry-compatible upstream for benchmarks: pre-serialized pages over raw asyncio.
+
+    python bench/upstream.py --port 9100
+
+Serves ``GET /api/0/issues/{id}/events/`` for issues 2..11 (``--issues``) with the
+demo data of issue 2 (`gateway.demo`), relabelled per issue (``groupID``), in both of
+Sentry's shapes: the simple serializer and ``full=true``. Full events are enlarged
+(context lines widened to 11, ``vars`` on every frame, richer breadcrumb data) so a
+page of 100 is ~1.9 MB, the size quoted in issue 5. Bytes for each
+(issue, full, per_page) are built once (eagerly for per_page 10, 20 and 100) and
+then served as-is, with a Link header whose ``next`` cursor is ``0:<per_page>:0``.
+Filters (``start``, ``end``, ``environment``, ``query`` ...) and ``cursor`` are
+ignored: every request for a given shape gets the same first page. Authorization is
+not checked. HTTP/1.1 keep-alive; no request bodies.
+
+``--dump DIR`` writes the 100-event pages of issue 2 and exits (to inspect sizes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import json
+import sys
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+PAGE_EVENTS = 100
+_VAR_NAMES = (
+    "request", "user_id", "response", "self", "kwargs", "args", "retries", "settings", "cache", "conn", "query", "timeout",
+)
+
+
+def _fetch_demo_pages() -> tuple[list[dict], list[dict]]:
+    """Issue 2's first 100 events from the embedded demo upstream, full and simple."""
+    import httpx
+
+    from gateway.demo.app import create_demo_app
+    from gateway.demo.store import DEMO_TOKEN
+
+    async def fetch() -> tuple[list[dict], list[dict]]:
+        transport = httpx.ASGITransport(app=create_demo_app(url_prefix="http://bench"))
+        headers = {"Authorization": f"Bearer {DEMO_TOKEN}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench", headers=headers) as client:
+            full = await client.get("/api/0/issues/2/events/", params={"full": "true", "per_page": PAGE_EVENTS})
+            simple = await client.get("/api/0/issues/2/events/", params={"per_page": PAGE_EVENTS})
+            full.raise_for_status()
+            simple.raise_for_status()
+            return full.json(), simple.json()
+
+    return asyncio.run(fetch())
+
+
+def _enlarge(event: dict, seq: int) -> dict:
+    """Widen a full event to the realistic size: 11 context lines and vars per frame, richer crumbs."""
+    event = copy.deepcopy(event)
+    for entry in event.get("entries", []):
+        if entry.get("type") == "exception":
+            for value in entry["data"].get("values") or []:
+                for frame in (value.get("stacktrace") or {}).get("frames") or []:
+                    lineno = frame.get("lineNo") or 10
+                    lines = {n: text for n, text in frame.get("context") or []}
+                    for n in range(lineno - 5, lineno + 6):
+                        lines.setdefault(n, f"    # {frame.get('module') or 'app'}:{n} step {(n * 7 + seq) % 13}")
+                    frame["context"] = [[n, lines[n]] for n in sorted(lines) if n > 0]
+                    if not frame.get("vars"):
+                        frame["vars"] = {
+                            name: f"<{name} object at 0x7f{(seq * 131 + i * 17) % 65536:04x}{lineno:04x} state=ready refs=2>"
+                            for i, name in enumerate(_VAR_NAMES)
+                        }
+        elif entry.get("type") == "breadcrumbs":
+            for i, crumb in enumerate(entry["data"].get("values") or []):
+                data = dict(crumb.get("data") or {})
+                data.setdefault("thread", f"MainThread-{i % 4}")
+                data.setdefault("duration_ms", (seq * 37 + i * 11) % 900)
+                data.setdefault("span_id", f"{(seq * 7919 + i * 104729) % (1 << 48):012x}")
+                crumb["data"] = data
+                if crumb.get("message") is None:
+                    crumb["message"] = f"step {i} of request {seq}: {crumb.get('category') or 'default'}"
+    return event
+
+
+class Pages:
+    def __init__(self, issues: list[str]) -> None:
+        full, simple = _fetch_demo_pages()
+        self.events = {
+            True: [_enlarge(event, seq) for seq, event in enumerate(full)],
+            False: simple,
+        }
+        self.issues = set(issues)
+        self.cache: dict[tuple[str, bool, int], bytes] = {}
+        for issue in issues:
+            for is_full in (True, False):
+                for per_page in (10, 20, 100):
+                    self.get(issue, is_full, per_page)
+
+    def body(self, issue: str, full: bool, per_page: int) -> bytes:
+        events = self.events[full][:per_page]
+        if issue != "2":
+            events = [dict(event, groupID=issue) for event in events]
+        return json.dumps(events).encode()
+
+    def get(self, issue: str, full: bool, per_page: int) -> bytes:
+        """The whole HTTP response (status line, headers, body) for one page shape."""
+        key = (issue, full, per_page)
+        cached = self.cache.get(key)
+        if cached is None:
+            body = self.body(issue, full, per_page)
+            base = f"http://127.0.0.1/api/0/issues/{issue}/events/?{'full=true&' if full else ''}per_page={per_page}"
+            link = (
+                f'<{base}&cursor=0:0:1>; rel="previous"; results="false"; cursor="0:0:1", '
+                f'<{base}&cursor=0:{per_page}:0>; rel="next"; results="true"; cursor="0:{per_page}:0"'
+            )
+            head = (
+                "HTTP/1.1 200 OK\r\n"
+                "content-type: application/json\r\n"
+                f"content-length: {len(body)}\r\n"
+                f"link: {link}\r\n"
+                "\r\n"
+            )
+            cached = self.cache[key] = head.encode() + body
+        return cached
+
+
+_NOT_FOUND = (
+    b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 29\r\n\r\n"
+    b'{"detail": "Issue not found"}'
+)
+
+
+def make_handler(pages: Pages):
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    return
+                target = head.split(b" ", 2)[1].decode()
+                url = urlsplit(target)
+                parts = url.path.strip("/").split("/")
+                # api/0/issues/{id}/events
+                if len(parts) == 5 and parts[:3] == ["api", "0", "issues"] and parts[4] == "events" and parts[3] in pages.issues:
+                    query = dict(parse_qsl(url.query))
+                    per_page = max(1, min(PAGE_EVENTS, int(query.get("per_page", "100"))))
+                    writer.write(pages.get(parts[3], query.get("full") == "true", per_page))
+                else:
+                    writer.write(_NOT_FOUND)
+                await writer.drain()
+        finally:
+            writer.close()
+
+    return handle
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=9100)
+    parser.add_argument("--issues", default="2-11", help="issue id range served (default 2-11)")
+    parser.add_argument("--dump", metavar="DIR", help="write issue 2's 100-event pages to DIR and exit")
+    args = parser.parse_args()
+    low, high = (int(x) for x in args.issues.split("-"))
+    pages = Pages([str(n) for n in range(low, high + 1)])
+    if args.dump:
+        out = Path(args.dump)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "full-100.json").write_bytes(pages.body("2", True, 100))
+        (out / "simple-100.json").write_bytes(pages.body("2", False, 100))
+        for name in ("full-100.json", "simple-100.json"):
+            print(name, (out / name).stat().st_size, "bytes")
+        return
+
+    async def serve() -> None:
+        server = await asyncio.start_server(make_handler(pages), args.host, args.port, backlog=1024)
+        print(f"bench upstream on http://{args.host}:{args.port}", flush=True)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()
