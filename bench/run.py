@@ -308,7 +308,8 @@ def measure(target: Target, workload: Workload, script: Path, seconds: float, co
 def profile(target: Target, workload: Workload, script: Path, seconds: float, connections: int) -> Path:
     """py-spy record (collapsed stacks) of the gateway while wrk loads it; prints the top self-time frames."""
     pyspy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    out = BENCH / f"profile-{workload.name}.txt"
+    out = BENCH / "profiles" / f"profile-{workload.name}.txt"
+    out.parent.mkdir(exist_ok=True)
     url = f"http://127.0.0.1:{target.port}{target_path(target, workload)}"
     spy = subprocess.Popen(
         [pyspy, "record", "--pid", str(target.proc.pid), "--duration", str(round(seconds)), "--rate", "200",
