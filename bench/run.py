@@ -4,11 +4,13 @@
     python bench/run.py                    # 10 s per measurement
     python bench/run.py --write            # also rewrite the tables in bench/RESULTS.md
     python bench/run.py --profile full     # + py-spy on the gateway under that workload
+    python bench/run.py --mesh bench/mesh  # + the GraphQL Mesh peer (after `cd bench/mesh && npm install`)
 
 Layout (a 2-core machine): the gateway (``python -m gateway serve``) and the Python
 limit (`bench/limit.py`) are pinned to core 0 with ``taskset -c 0``; the fast upstream
 (`bench/upstream.py`, pre-serialized pages, ~1.9 MB for 100 full events) and the load
-tool (``wrk``, Debian package ``wrk``) to core 1. Both targets stay up for the whole
+tool (``wrk``, Debian package ``wrk``) to core 1. With ``--mesh``, Hive Gateway over
+`bench/mesh/openapi.json` (composed by ``mesh-compose``) is a third target on core 0. Both targets stay up for the whole
 run and are measured back to back, workload by workload, so their ratios come from
 the same conditions.
 
@@ -58,6 +60,19 @@ class Workload:
     query: str
     limit_params: str  # query string for bench/limit.py
     expect_events: int
+    mesh_query: str = ""  # the same selection on the Mesh peer's schema (bench/mesh/openapi.json)
+
+
+def _mesh_fanout_query() -> str:
+    parts = [f'i{n}: issueEvents(issue_id: "{n}", per_page: 20) {{ eventID title dateCreated tags {{ key value }} }}' for n in range(2, 12)]
+    return "{ " + " ".join(parts) + " }"
+
+
+MESH_FULL = (
+    '{ issueEvents(issue_id: "2", per_page: 100, full: true) { eventID title dateCreated entries { type data { values { '
+    "type value module stacktrace { frames { filename absPath module function lineNo colNo inApp context } } "
+    "category level message timestamp data } } } } }"
+)
 
 
 def _fanout_query() -> str:
@@ -75,6 +90,7 @@ WORKLOADS = [
         '{ issue(id: "2") { events(first: 10) { nodes { eventID title dateCreated } } } }',
         "issues=2&per_page=10",
         10,
+        '{ issueEvents(issue_id: "2", per_page: 10) { eventID title dateCreated } }',
     ),
     Workload(
         "list",
@@ -82,6 +98,7 @@ WORKLOADS = [
         '{ issue(id: "2") { events(first: 100) { nodes { eventID title dateCreated tags { key value } } } } }',
         "issues=2&per_page=100",
         100,
+        '{ issueEvents(issue_id: "2", per_page: 100) { eventID title dateCreated tags { key value } } }',
     ),
     Workload(
         "full",
@@ -91,6 +108,7 @@ WORKLOADS = [
         f"... on BreadcrumbsEntry {{ values {{ {CRUMB_FIELDS} }} }} }} }} }} }} }}",
         "issues=2&per_page=100&full=1",
         100,
+        MESH_FULL,
     ),
     Workload(
         "fanout",
@@ -98,6 +116,7 @@ WORKLOADS = [
         _fanout_query(),
         "issues=2-11&per_page=20",
         200,
+        _mesh_fanout_query(),
     ),
 ]
 
@@ -260,9 +279,13 @@ def count_events(data: object) -> int:
     return 0
 
 
+def query_for(target: Target, workload: Workload) -> str:
+    return workload.mesh_query if target.name == "mesh" else workload.query
+
+
 def check(target: Target, workload: Workload) -> int:
     url = f"http://127.0.0.1:{target.port}{target_path(target, workload)}"
-    response = httpx.post(url, json={"query": workload.query}, timeout=30)
+    response = httpx.post(url, json={"query": query_for(target, workload)}, timeout=30)
     payload = response.json()
     if response.status_code != 200 or payload.get("errors"):
         raise SystemExit(f"{target.name}/{workload.name}: HTTP {response.status_code} {str(payload)[:500]}")
@@ -276,19 +299,19 @@ def target_path(target: Target, workload: Workload) -> str:
     return target.path + (f"?{workload.limit_params}" if target.name == "limit" else "")
 
 
-def settle(url: str, workload: Workload) -> None:
+def settle(url: str, query: str) -> None:
     """Wait out the requests wrk abandoned at the end of a run: one request must get through."""
-    httpx.post(url, json={"query": workload.query}, timeout=120)
+    httpx.post(url, json={"query": query}, timeout=120)
     time.sleep(0.2)
 
 
 def measure(target: Target, workload: Workload, script: Path, seconds: float, connections: int) -> Measure:
     url = f"http://127.0.0.1:{target.port}{target_path(target, workload)}"
     wrk(url, script, connections, 2)  # warm-up: connection pools, caches, allocator
-    settle(url, workload)
+    settle(url, query_for(target, workload))
     watch = RssWatch(target.proc.pid)
     loaded = wrk(url, script, connections, seconds)
-    settle(url, workload)
+    settle(url, query_for(target, workload))
     single = wrk(url, script, 1, seconds)
     rss, how = watch.done()
     if loaded["rps"] == 0:
@@ -332,24 +355,29 @@ def profile(target: Target, workload: Workload, script: Path, seconds: float, co
     return out
 
 
-def table(workload: Workload, gateway: Measure, limit: Measure) -> str:
+def table(workload: Workload, results: dict[str, Measure]) -> str:
     def ratio(a: float, b: float) -> str:
         return f"{a / b:.2f}x" if b else "n/a"
 
+    names = {"gateway": "gateway", "limit": "Python limit", "mesh": "Mesh peer (Hive Gateway)"}
     rows = [
         "| target | req/s @16 | p50 @16 | p99 @16 | 1-client p50 | peak RSS | errors |",
         "|---|---|---|---|---|---|---|",
     ]
-    for name, m in (("gateway", gateway), ("Python limit", limit)):
+    for key, m in results.items():
         rows.append(
-            f"| {name} | {m.rps:.1f} | {m.p50_ms:.1f} ms | {m.p99_ms:.1f} ms | {m.one_p50_ms:.2f} ms "
+            f"| {names[key]} | {m.rps:.1f} | {m.p50_ms:.1f} ms | {m.p99_ms:.1f} ms | {m.one_p50_ms:.2f} ms "
             f"| {m.rss_mib:.0f} MiB | {m.errors} |"
         )
-    rows.append(
-        f"| **gateway / limit** | {ratio(gateway.rps, limit.rps)} | {ratio(gateway.p50_ms, limit.p50_ms)} "
-        f"| {ratio(gateway.p99_ms, limit.p99_ms)} | {ratio(gateway.one_p50_ms, limit.one_p50_ms)} "
-        f"| {ratio(gateway.rss_mib, limit.rss_mib)} | |"
-    )
+    gateway = results["gateway"]
+    for key in ("limit", "mesh"):
+        if key in results:
+            other = results[key]
+            rows.append(
+                f"| **gateway / {names[key]}** | {ratio(gateway.rps, other.rps)} | {ratio(gateway.p50_ms, other.p50_ms)} "
+                f"| {ratio(gateway.p99_ms, other.p99_ms)} | {ratio(gateway.one_p50_ms, other.one_p50_ms)} "
+                f"| {ratio(gateway.rss_mib, other.rss_mib)} | |"
+            )
     return f"### {workload.name}: {workload.what}\n\n" + "\n".join(rows) + "\n"
 
 
@@ -361,6 +389,12 @@ def main() -> int:
     parser.add_argument("--workloads", default=",".join(w.name for w in WORKLOADS), help="comma-separated subset")
     parser.add_argument("--profile", metavar="WORKLOAD", help="also py-spy the gateway under this workload")
     parser.add_argument("--write", action="store_true", help="write the tables into bench/RESULTS.md")
+    parser.add_argument(
+        "--mesh",
+        metavar="DIR",
+        help="also measure the GraphQL Mesh peer: DIR holds node_modules from bench/mesh/package.json "
+        "(e.g. `cd bench/mesh && npm install`, then --mesh bench/mesh)",
+    )
     parser.add_argument("--label", default="baseline", help="heading of the section written by --write")
     args = parser.parse_args()
     seconds = args.seconds or (5.0 if args.quick else 10.0)
@@ -395,17 +429,27 @@ def main() -> int:
         wait_port(gw_port, gateway, "gateway")
         wait_port(lim_port, limit, "limit")
         targets = [Target("gateway", gw_port, gateway), Target("limit", lim_port, limit)]
+        if args.mesh:
+            mesh_port = free_port()
+            mesh = start_mesh(Path(args.mesh).resolve(), upstream_url, mesh_port, tmp)
+            procs.append(mesh)
+            wait_port(mesh_port, mesh, "mesh peer")
+            targets.append(Target("mesh", mesh_port, mesh))
 
         print(f"upstream {upstream_url} (core {LOAD_CORE}), gateway :{gw_port} and limit :{lim_port} (core {GATEWAY_CORE})")
         print(f"{args.connections} connections, {seconds:g} s per measurement, wrk on core {LOAD_CORE}\n")
         sections = []
         for workload in chosen:
-            script = lua_script(json.dumps({"query": workload.query}), tmp, workload.name)
+            scripts = {
+                t.name: lua_script(json.dumps({"query": query_for(t, workload)}), tmp, f"{workload.name}-{t.name}")
+                for t in targets
+            }
+            script = scripts["gateway"]
             sizes = {t.name: check(t, workload) for t in targets}
             for t in targets:
-                t.results[workload.name] = measure(t, workload, script, seconds, args.connections)
-            section = table(workload, targets[0].results[workload.name], targets[1].results[workload.name])
-            section += f"\nresponse bytes: gateway {sizes['gateway']}, limit {sizes['limit']}\n"
+                t.results[workload.name] = measure(t, workload, scripts[t.name], seconds, args.connections)
+            section = table(workload, {t.name: t.results[workload.name] for t in targets})
+            section += "\nresponse bytes: " + ", ".join(f"{name} {size}" for name, size in sizes.items()) + "\n"
             sections.append(section)
             print(section, flush=True)
             if args.profile == workload.name:
@@ -425,6 +469,25 @@ def main() -> int:
             if "Traceback" in text:
                 print(f"--- {log.name} ---\n{text[-3000:]}", file=sys.stderr)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def start_mesh(directory: Path, upstream_url: str, port: int, tmp: Path) -> subprocess.Popen:
+    """Compose the supergraph from bench/mesh/openapi.json in DIR, then run Hive Gateway on core 0."""
+    for name in ("mesh.config.ts", "openapi.json"):
+        if directory != BENCH / "mesh":
+            shutil.copy(BENCH / "mesh" / name, directory / name)
+    bin_dir = directory / "node_modules" / ".bin"
+    subprocess.run(
+        [str(bin_dir / "mesh-compose"), "-o", "supergraph.graphql"],
+        cwd=directory, env={**os.environ, "UPSTREAM": upstream_url}, check=True, timeout=120,
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    with open(tmp / "mesh.log", "wb") as out:
+        return subprocess.Popen(
+            ["taskset", "-c", GATEWAY_CORE, str(bin_dir / "hive-gateway"), "supergraph", "supergraph.graphql",
+             "--port", str(port), "--fork", "1"],
+            cwd=directory, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
 
 
 def write_results(args: argparse.Namespace, seconds: float, sections: list[str], footer: str) -> None:
