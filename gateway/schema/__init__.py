@@ -13,7 +13,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
-from strawberry.extensions import DisableIntrospection
+from strawberry.extensions import DisableIntrospection, ValidationCache
 from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext, Info
 
@@ -21,6 +21,7 @@ from gateway.sentry.errors import InvalidInput
 
 from .context import RequestContext
 from .errors import ErrorCodes, is_expected
+from .parse_cache import ParseCache
 from .protection import QueryCost, limit_extensions
 from .event import Event
 from .issue import Issue
@@ -88,13 +89,18 @@ def build_schema(
     composers accept. The limits are optional so tools (``export-schema``)
     can build the schema without settings.
     """
-    extensions: list[Any] = [ErrorCodes, QueryCost]
+    # Validating and parsing the same document again is most of a small
+    # query's cost, so both are cached. Order matters: the validation cache
+    # runs before ErrorCodes adds its own check, and the parse cache after the
+    # token limiter has set its parse options.
+    extensions: list[Any] = [lambda: ValidationCache(maxsize=256), ErrorCodes, QueryCost]
     if max_depth is not None and max_aliases is not None and max_tokens is not None:
         extensions += limit_extensions(
             max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens
         )
     if not introspection:
         extensions.append(DisableIntrospection)
+    extensions.append(ParseCache)
     return GatewaySchema(
         query=build_query_type(),
         types=[Issue, Event, *_entry_types()],

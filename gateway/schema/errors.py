@@ -77,10 +77,11 @@ class ErrorCodes(SchemaExtension):
             operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
             if len(operations) > 1:
                 context.pre_execution_errors = [
+                    *(context.pre_execution_errors or []),
                     GraphQLError(
                         "Must provide operationName if the query contains several operations.",
                         nodes=operations,
-                    )
+                    ),
                 ]
         yield
 

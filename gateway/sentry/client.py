@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import orjson
 
 from .errors import (
     BadRequest,
@@ -268,6 +269,16 @@ class _TruncatedBody(Exception):
         self.status = status
 
 
+def loads(content: bytes) -> Any:
+    """Decode JSON with orjson (several times faster on multi-MB pages), falling
+    back to the standard library for what orjson refuses but JSON allows
+    (integers beyond 64 bits)."""
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return json.loads(content)
+
+
 def _is_event(item: Any) -> bool:
     return isinstance(item, dict) and isinstance(item.get("eventID"), str)
 
@@ -277,7 +288,7 @@ def _decode(response: httpx.Response, path: str) -> Any:
     status = response.status_code
     if 200 <= status < 300:
         try:
-            return json.loads(response.content)
+            return loads(response.content)
         except (ValueError, UnicodeDecodeError):
             raise BadUpstreamResponse(
                 f"Sentry's answer for {path} was not valid JSON (status {status})", status=status
@@ -306,7 +317,7 @@ def _rate_limited(response: httpx.Response) -> RateLimited:
 def _detail(response: httpx.Response) -> str | None:
     """Sentry's ``detail`` text: a string, or ``{"detail": {"message": ...}}``."""
     try:
-        body = json.loads(response.content)
+        body = loads(response.content)
     except (ValueError, UnicodeDecodeError):
         return None
     detail = body.get("detail") if isinstance(body, dict) else None
