@@ -14,12 +14,9 @@ from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as alias_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
 from .cost import estimate_upstream_calls
 
@@ -27,11 +24,18 @@ __all__ = ["QueryCost", "limit_extensions"]
 
 
 def limit_extensions(*, max_depth: int, max_aliases: int, max_tokens: int) -> list[Any]:
-    """Strawberry's limiters, as factories (a fresh extension for each request)."""
+    """Strawberry's limiters, as factories (a fresh extension for each request).
+
+    The depth and alias rules are built once and shared: a new rule class per
+    request would make every document miss the validation cache.
+    """
+    rules = [
+        depth_validator(max_depth, should_ignore=None),
+        alias_validator(max_aliases),
+    ]
     return [
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: AddValidationRules(rules),
     ]
 
 
