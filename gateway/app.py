@@ -106,8 +106,6 @@ class _State:
         self.codec = CursorCodec(settings.cursor_secret)
         self.client: SentryClient | None = None
         self._transport = transport
-        #: The embedded upstream, in demo mode (tests read its request log).
-        self.demo_app: Any = None
         self.readiness = Readiness(demo=settings.demo, cache_seconds=settings.readiness_cache)
 
     def default_credential(self) -> str | None:
@@ -143,11 +141,7 @@ class _State:
         if settings.demo:
             from gateway.demo import create_demo_app
 
-            if self._transport is not None:
-                transport = self._transport
-            else:
-                self.demo_app = create_demo_app()
-                transport = httpx.ASGITransport(app=self.demo_app)
+            transport = self._transport or httpx.ASGITransport(app=create_demo_app())
             base_url = DEMO_BASE_URL
             logger.warning(
                 "No SENTRY_BASE_URL set (or --demo given): serving the embedded demo upstream "

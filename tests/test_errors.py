@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 
+import httpx
+
 import pytest
 
 from .conftest import Gateway, running_gateway
@@ -65,7 +67,16 @@ async def test_sentrys_400_detail_reaches_the_caller(gateway: Gateway) -> None:
     body = await gateway.post('{ issue(id: "2") { events(first: 2, query: "foo(bar") { nodes { eventID } } } }')
     (error,) = body["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
-    assert error["message"]  # Sentry's own parse error text
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=gateway.demo_app), base_url="http://upstream"
+    ) as upstream:
+        direct = await upstream.get(
+            "/api/0/issues/2/events/",
+            params={"query": "foo(bar"},
+            headers={"Authorization": "Bearer sntryu_demo"},
+        )
+    assert direct.status_code == 400
+    assert error["message"] == direct.json()["detail"]  # Sentry's own text, unchanged
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gateway.graphiql import EXAMPLE_QUERY, EXAMPLE_VARIABLES
+from gateway.ide import EXAMPLE_QUERY, EXAMPLE_VARIABLES
 
 from .conftest import Gateway
 
@@ -41,7 +41,7 @@ async def test_queries_work_over_get(gateway: Gateway) -> None:
     assert len(response.json()["data"]["issue"]["events"]["nodes"]) == 1
 
 
-async def test_mutations_over_get_and_unknown_routes(gateway: Gateway) -> None:
+async def test_unknown_routes_are_404(gateway: Gateway) -> None:
     assert (await gateway.http.get("/nope")).status_code == 404
 
 

@@ -24,7 +24,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from strawberry.http.ides import get_graphql_ide_html
 
-from gateway.graphiql import EXAMPLE_QUERY, EXAMPLE_VARIABLES, graphiql_html
+from gateway.ide import EXAMPLE_QUERY, EXAMPLE_VARIABLES, graphiql_html
 from gateway.ide import CONTENT_SECURITY_POLICY, ide_routes, render_ide
 from gateway.ide import __main__ as cli
 from gateway.ide import assets

@@ -114,10 +114,6 @@ class DemoIssue:
     events: list[DemoEvent] = field(default_factory=list)
     next_seq: int = 0
 
-    @property
-    def short_id(self) -> str:
-        return short_id_for(self.issue_id)
-
     def resort(self) -> None:
         self.events.sort(key=DemoEvent.sort_key, reverse=True)
 
@@ -177,15 +173,6 @@ class DemoStore:
             self.issues[issue.issue_id] = issue
             self._environments = None
         return issue
-
-    def add_event(self, event: DemoEvent) -> DemoEvent:
-        """Store one prepared event in its issue (kept newest first)."""
-        with self._lock:
-            issue = self.issues[event.issue_id]
-            issue.events.append(event)
-            issue.resort()
-            self._environments = None
-        return event
 
     def add_events(self, issue_id: str, count: int, *, at: datetime | None = None) -> list[str]:
         """Ingest ``count`` new synthetic events and return their ids, newest first.

@@ -63,10 +63,6 @@ class ConcurrencyLimiter:
         self._in_flight = 0
         self._changed = asyncio.Condition()
 
-    @property
-    def limit(self) -> int:
-        return self._limit
-
     async def learn(self, limit: int | None, ceiling: int) -> None:
         """Follow Sentry's reported concurrency limit, never above our own `ceiling`."""
         if limit is None or limit < 1:
