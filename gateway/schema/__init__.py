@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext, Info
 
 from gateway.sentry.errors import InvalidInput
 
+from .compiled import CompiledExecutionContext
 from .context import RequestContext
 from .errors import ErrorCodes, is_expected
 from .parse_cache import ParseCache
@@ -81,13 +82,16 @@ def build_schema(
     max_aliases: int | None = None,
     max_tokens: int | None = None,
     introspection: bool = True,
+    compiled: bool = True,
     **kwargs: Any,
 ) -> GatewaySchema:
     """A new schema object: the client API, served as an Apollo Federation 2 subgraph.
 
     Federation 2.9 is the newest version both Apollo's and The Guild's
     composers accept. The limits are optional so tools (``export-schema``)
-    can build the schema without settings.
+    can build the schema without settings. `compiled` completes plain-data
+    subtrees with `CompiledExecutionContext` (graphql-core's own completion
+    when False: the reference the compiled one is tested against).
     """
     # Validating and parsing the same document again is most of a small
     # query's cost, so both are cached. Order matters: the validation cache
@@ -101,6 +105,8 @@ def build_schema(
     if not introspection:
         extensions.append(DisableIntrospection)
     extensions.append(ParseCache)
+    if compiled:
+        kwargs.setdefault("execution_context_class", CompiledExecutionContext)
     return GatewaySchema(
         query=build_query_type(),
         types=[Issue, Event, *_entry_types()],

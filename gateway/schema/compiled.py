@@ -1,0 +1,291 @@
+"""Compiled completion: everything below the resolvers in one pass.
+
+graphql-core completes a value field by field: for each of the tens of
+thousands of leaves in a page of full events it builds a resolve info, calls
+strawberry's default resolver, checks awaitability and coerces the leaf
+(about 3 µs a field here). Below ``Issue.events`` every field of this schema
+is plain data (a dataclass attribute, no resolver, no arguments), so that
+walk only ever reads attributes.
+
+`CompiledExecutionContext` compiles, once per selection, a tree of small
+closures ("completers") that read the same attributes and build the same
+dicts, and uses it in place of graphql-core's completion wherever a whole
+subtree is plain data. The resolvers above it (the issue, the connection and
+its loaders) still run through graphql-core, asynchronously, as before.
+
+graphql-core stays the reference. A selection is compiled only when it has
+nothing a completer does not reproduce exactly: a field with a resolver or
+arguments, ``@defer``, resolver middleware (a schema extension with a
+``resolve`` hook, e.g. OpenTelemetry's) make graphql-core complete that part
+itself. And a completer never reports an error: on any value that is not the
+plain, valid data it expects (null in a non-null field, a leaf that needs
+coercion that fails, an object of an unexpected class) it gives up, and
+graphql-core completes the same value again, producing the errors, paths and
+null propagation of the spec. Completion has no side effects, so doing it
+twice is only slower. ``tests/test_compiled.py`` checks both give identical
+responses on generated queries.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from operator import attrgetter
+from typing import Any
+
+from graphql import (
+    GraphQLAbstractType,
+    GraphQLBoolean,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLString,
+    Undefined,
+    is_abstract_type,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+)
+from graphql.execution.collect_fields import FieldDetails
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
+
+__all__ = ["CompiledExecutionContext"]
+
+Completer = Callable[[Any], Any]
+FieldDetailsList = list[FieldDetails]
+
+_INT_MIN = -(2**31)
+_INT_MAX = 2**31 - 1
+
+
+class _GiveUp(Exception):
+    """A value the compiled completion does not reproduce; graphql-core completes it."""
+
+
+class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, completing plain-data subtrees with compiled completers."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        middleware = self.middleware_manager
+        #: Resolver middleware must see every field, so then nothing is compiled.
+        self._compiling = middleware is None or not middleware.middlewares
+        # (return type, id(field details list)) -> (the list, kept alive so its
+        # id is not reused during this execution; its completer or None).
+        self._completers: dict[tuple[Any, int], tuple[FieldDetailsList, Completer | None]] = {}
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: Any,
+        path: Any,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        if self._compiling and not isinstance(result, Exception):
+            completer = self._completer(return_type, field_details_list)
+            if completer is not None:
+                try:
+                    return completer(result)
+                except Exception:  # noqa: BLE001 - graphql-core completes it again, with errors
+                    pass
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    # Compilation
+
+    def _completer(self, return_type: GraphQLOutputType, details: FieldDetailsList) -> Completer | None:
+        key = (return_type, id(details))
+        cached = self._completers.get(key)
+        if cached is not None:
+            return cached[1]
+        completer = self._compile(return_type, details)
+        self._completers[key] = (details, completer)
+        return completer
+
+    def _compile(self, return_type: GraphQLOutputType, details: FieldDetailsList) -> Completer | None:
+        """The completer of a (possibly null) value of `return_type`, or None."""
+        nullable = not is_non_null_type(return_type)
+        if not nullable:
+            return_type = return_type.of_type  # type: ignore[union-attr]
+        if is_leaf_type(return_type):
+            return _leaf(return_type, nullable=nullable)  # type: ignore[arg-type]
+        inner = self._compile_present(return_type, details)
+        if inner is None:
+            return None
+        return _nullable(inner) if nullable else _non_null(inner)
+
+    def _compile_present(self, return_type: GraphQLOutputType, details: FieldDetailsList) -> Completer | None:
+        """The completer of a non-null value of a nullable, composite `return_type`."""
+        if is_list_type(return_type):
+            return self._compile_list(return_type, details)  # type: ignore[arg-type]
+        if is_abstract_type(return_type):
+            return self._compile_abstract(return_type, details)  # type: ignore[arg-type]
+        if is_object_type(return_type):
+            return self._compile_object(return_type, details)  # type: ignore[arg-type]
+        return None
+
+    def _compile_list(self, return_type: GraphQLList[Any], details: FieldDetailsList) -> Completer | None:
+        item = self._compile(return_type.of_type, details)
+        if item is None:
+            return None
+
+        def complete_list(value: Any) -> list[Any]:
+            if type(value) is not list and type(value) is not tuple:
+                raise _GiveUp
+            return [item(element) for element in value]
+
+        return complete_list
+
+    def _compile_abstract(self, return_type: GraphQLAbstractType, details: FieldDetailsList) -> Completer | None:
+        by_definition: dict[Any, Completer] = {}
+        for possible in self.schema.get_possible_types(return_type):
+            definition = possible.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            if definition is None or getattr(definition, "concrete_of", None) is not None:
+                return None  # generics resolve by their fields' values: not reproduced here
+            completer = self._compile_object(possible, details)
+            if completer is None:
+                return None
+            by_definition[definition] = completer
+
+        def complete_abstract(value: Any) -> dict[str, Any]:
+            # Strawberry resolves a plain (not generic, not cast) object to the
+            # member whose definition it carries.
+            if getattr(value, TYPE_CAST_ATTRIBUTE, None) is not None:
+                raise _GiveUp
+            completer = by_definition.get(getattr(value, "__strawberry_definition__", None))
+            if completer is None:
+                raise _GiveUp
+            return completer(value)
+
+        return complete_abstract
+
+    def _compile_object(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> Completer | None:
+        collected = self.collect_subfields(object_type, details)
+        if collected.new_defer_usages:
+            return None
+        fields: list[tuple[str, Callable[[Any], Any], Completer]] = []
+        for response_key, sub_details in collected.grouped_field_set.items():
+            field_name = sub_details[0].node.name.value
+            if field_name == "__typename":
+                fields.append((response_key, _constant(object_type.name), _identity))
+                continue
+            field_def = self.schema.get_field(object_type, field_name)
+            if field_def is None:
+                continue  # graphql-core leaves such a key out too
+            read = _plain_attribute(field_def)
+            if read is None or any(d.node.arguments for d in sub_details):
+                return None
+            child = self._completer(field_def.type, sub_details)
+            if child is None:
+                return None
+            fields.append((response_key, read, child))
+        is_type_of = object_type.is_type_of
+
+        def complete_object(value: Any) -> dict[str, Any]:
+            if is_type_of is not None and is_type_of(value, None) is not True:
+                raise _GiveUp
+            return {key: complete(read(value)) for key, read, complete in fields}
+
+        return complete_object
+
+
+def _plain_attribute(field_def: Any) -> Callable[[Any], Any] | None:
+    """A reader of the field's attribute when the field is plain data, else None.
+
+    Strawberry marks a field without resolver, permissions or extensions by
+    giving it a resolver with ``_is_default``; that resolver reads the
+    attribute with the configured default resolver (``getattr``).
+    """
+    if field_def.args or not getattr(field_def.resolve, "_is_default", False):
+        return None
+    strawberry_field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if strawberry_field is None or strawberry_field.default_resolver is not getattr:
+        return None
+    return attrgetter(strawberry_field.python_name)
+
+
+def _non_null(inner: Completer) -> Completer:
+    def complete_non_null(value: Any) -> Any:
+        if value is None or value is Undefined:
+            raise _GiveUp  # graphql-core reports the null and propagates it
+        return inner(value)
+
+    return complete_non_null
+
+
+def _nullable(inner: Completer) -> Completer:
+    def complete_nullable(value: Any) -> Any:
+        if value is None or value is Undefined:
+            return None
+        return inner(value)
+
+    return complete_nullable
+
+
+def _constant(value: Any) -> Callable[[Any], Any]:
+    return lambda _source: value
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _leaf(leaf_type: GraphQLLeafType, *, nullable: bool) -> Completer:
+    """A leaf's output coercion; valid values of the built-in scalars pass as they are.
+
+    One closure per leaf (null check and coercion together): leaves are most
+    of a response, so every call saved here counts.
+    """
+    coerce = leaf_type.coerce_output_value
+
+    def coerced(value: Any) -> Any:
+        if value is None or value is Undefined:
+            if nullable:
+                return None
+            raise _GiveUp  # graphql-core reports the null and propagates it
+        if isinstance(value, Exception):
+            raise _GiveUp
+        result = coerce(value)
+        if result is None or result is Undefined:
+            raise _GiveUp
+        return result
+
+    if leaf_type is GraphQLString or leaf_type is GraphQLID:
+
+        def complete_string(value: Any) -> Any:
+            return value if type(value) is str else coerced(value)
+
+        return complete_string
+    if leaf_type is GraphQLInt:
+
+        def complete_int(value: Any) -> Any:
+            if type(value) is int and _INT_MIN <= value <= _INT_MAX:
+                return value
+            return coerced(value)
+
+        return complete_int
+    if leaf_type is GraphQLFloat:
+
+        def complete_float(value: Any) -> Any:
+            if type(value) is float and math.isfinite(value):
+                return value
+            return coerced(value)
+
+        return complete_float
+    if leaf_type is GraphQLBoolean:
+
+        def complete_boolean(value: Any) -> Any:
+            return value if type(value) is bool else coerced(value)
+
+        return complete_boolean
+    return coerced
