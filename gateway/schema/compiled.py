@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from operator import attrgetter
-from typing import Any
+import keyword
+from typing import Any, NamedTuple
 
 from graphql import (
     GraphQLAbstractType,
@@ -45,6 +45,7 @@ from graphql import (
     GraphQLOutputType,
     GraphQLString,
     Undefined,
+    get_nullable_type,
     is_abstract_type,
     is_leaf_type,
     is_list_type,
@@ -135,16 +136,43 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return None
 
     def _compile_list(self, return_type: GraphQLList[Any], details: FieldDetailsList) -> Completer | None:
-        item = self._compile(return_type.of_type, details)
-        if item is None:
-            return None
+        item_type = return_type.of_type
+        if is_leaf_type(item_type) or (is_non_null_type(item_type) and is_leaf_type(item_type.of_type)):
+            item = self._compile(item_type, details)  # a leaf completer checks nulls itself
+            if item is None:
+                return None
 
-        def complete_list(value: Any) -> list[Any]:
+            def complete_leaf_list(value: Any) -> list[Any]:
+                if type(value) is not list and type(value) is not tuple:
+                    raise _GiveUp
+                return [item(element) for element in value]
+
+            return complete_leaf_list
+        non_null = is_non_null_type(item_type)
+        inner = self._compile_present(item_type.of_type if non_null else item_type, details)
+        if inner is None:
+            return None
+        if non_null:
+
+            def complete_list(value: Any) -> list[Any]:
+                if type(value) is not list and type(value) is not tuple:
+                    raise _GiveUp
+                return [
+                    inner(element) if element is not None and element is not Undefined else _give_up()
+                    for element in value
+                ]
+
+            return complete_list
+
+        def complete_nullable_items(value: Any) -> list[Any]:
             if type(value) is not list and type(value) is not tuple:
                 raise _GiveUp
-            return [item(element) for element in value]
+            return [
+                inner(element) if element is not None and element is not Undefined else None
+                for element in value
+            ]
 
-        return complete_list
+        return complete_nullable_items
 
     def _compile_abstract(self, return_type: GraphQLAbstractType, details: FieldDetailsList) -> Completer | None:
         by_definition: dict[Any, Completer] = {}
@@ -173,34 +201,91 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         collected = self.collect_subfields(object_type, details)
         if collected.new_defer_usages:
             return None
-        fields: list[tuple[str, Callable[[Any], Any], Completer]] = []
+        fields: list[_FieldPlan] = []
         for response_key, sub_details in collected.grouped_field_set.items():
             field_name = sub_details[0].node.name.value
             if field_name == "__typename":
-                fields.append((response_key, _constant(object_type.name), _identity))
+                fields.append(_FieldPlan(response_key, None, None, _identity))
                 continue
             field_def = self.schema.get_field(object_type, field_name)
             if field_def is None:
                 continue  # graphql-core leaves such a key out too
-            read = _plain_attribute(field_def)
-            if read is None or any(d.node.arguments for d in sub_details):
+            attribute = _plain_attribute(field_def)
+            if attribute is None or any(d.node.arguments for d in sub_details):
                 return None
             child = self._completer(field_def.type, sub_details)
             if child is None:
                 return None
-            fields.append((response_key, read, child))
-        is_type_of = object_type.is_type_of
-
-        def complete_object(value: Any) -> dict[str, Any]:
-            if is_type_of is not None and is_type_of(value, None) is not True:
-                raise _GiveUp
-            return {key: complete(read(value)) for key, read, complete in fields}
-
-        return complete_object
+            fields.append(_FieldPlan(response_key, attribute, field_def.type, child))
+        return _object_completer(object_type, fields)
 
 
-def _plain_attribute(field_def: Any) -> Callable[[Any], Any] | None:
-    """A reader of the field's attribute when the field is plain data, else None.
+class _FieldPlan(NamedTuple):
+    """One entry of an object's response: where it comes from and how it is completed."""
+
+    response_key: str
+    attribute: str | None  # None: ``__typename``
+    return_type: GraphQLOutputType | None
+    complete: Completer
+
+
+#: Inline checks for the values of built-in scalars that pass output coercion
+#: unchanged; ``{}`` is the value's variable.
+_UNCHANGED = {
+    "String": "type({}) is str",
+    "ID": "type({}) is str",
+    "Int": f"type({{}}) is int and {_INT_MIN} <= {{}} <= {_INT_MAX}",
+    "Boolean": "type({}) is bool",
+}
+
+
+def _object_completer(object_type: GraphQLObjectType, fields: list[_FieldPlan]) -> Completer:
+    """Generate the completer of one object selection as straight-line Python.
+
+    The generated function builds the response dict in one display: each
+    attribute read inline, and a built-in scalar's valid value kept inline
+    (only other values call their completer). This is the hot loop of a page
+    of events, and a generated display is about twice as fast as a loop over
+    the fields.
+    """
+    namespace: dict[str, Any] = {"_GiveUp": _GiveUp, "is_type_of": object_type.is_type_of}
+    items = []
+    for index, plan in enumerate(fields):
+        completer = f"_c{index}"
+        namespace[completer] = plan.complete
+        key = repr(plan.response_key)
+        if plan.attribute is None:
+            items.append(f"{key}: {object_type.name!r}")
+            continue
+        if plan.attribute.isidentifier() and not keyword.iskeyword(plan.attribute):
+            read = f"value.{plan.attribute}"
+        else:
+            read = f"getattr(value, {plan.attribute!r})"
+        named = get_nullable_type(plan.return_type)
+        unchanged = _UNCHANGED.get(named.name) if is_leaf_type(named) and named in _BUILT_IN else None
+        if unchanged is None:
+            items.append(f"{key}: {completer}({read})")
+        else:
+            test = unchanged.replace("{}", f"(_v := {read})", 1).replace("{}", "_v")
+            items.append(f"{key}: (_v if {test} else {completer}(_v))")
+    lines = ["def complete_object(value):"]
+    if object_type.is_type_of is not None:
+        lines.append("    if is_type_of(value, None) is not True:")
+        lines.append("        raise _GiveUp")
+    lines.append("    return {" + ", ".join(items) + "}")
+    exec("\n".join(lines), namespace)  # noqa: S102 - generated from schema names only
+    return namespace["complete_object"]
+
+
+_BUILT_IN = (GraphQLString, GraphQLID, GraphQLInt, GraphQLBoolean)
+
+
+def _give_up() -> Any:
+    raise _GiveUp
+
+
+def _plain_attribute(field_def: Any) -> str | None:
+    """The name of the attribute the field reads when the field is plain data, else None.
 
     Strawberry marks a field without resolver, permissions or extensions by
     giving it a resolver with ``_is_default``; that resolver reads the
@@ -211,7 +296,7 @@ def _plain_attribute(field_def: Any) -> Callable[[Any], Any] | None:
     strawberry_field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if strawberry_field is None or strawberry_field.default_resolver is not getattr:
         return None
-    return attrgetter(strawberry_field.python_name)
+    return strawberry_field.python_name
 
 
 def _non_null(inner: Completer) -> Completer:
@@ -230,10 +315,6 @@ def _nullable(inner: Completer) -> Completer:
         return inner(value)
 
     return complete_nullable
-
-
-def _constant(value: Any) -> Callable[[Any], Any]:
-    return lambda _source: value
 
 
 def _identity(value: Any) -> Any:
