@@ -7,9 +7,11 @@ setting stops start-up with one clear line instead of a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 
 from gateway.settings import SettingsError, load_settings
 
@@ -37,7 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument(
-        "--workers", type=_positive_int, default=1, help="worker processes (default 1)"
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="worker processes (default: the CPUs this process may use, from its affinity "
+        "mask and cgroup quota)",
     )
     serve.add_argument(
         "--graceful-timeout",
@@ -87,21 +93,43 @@ def _positive_int(text: str) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from gateway.serving import available_cpus
+
     if args.demo:
         os.environ["GATEWAY_DEMO"] = "1"  # workers read the same environment
-    load_settings()  # fail now, in the parent, with a clear message
-    uvicorn.run(
-        "gateway.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level="info",
-        timeout_graceful_shutdown=args.graceful_timeout,
-        access_log=False,  # the gateway writes its own JSON access log (gateway.access)
-        log_config=_log_config(),
-    )
+    settings = load_settings()  # fail now, in the parent, with a clear message
+    workers = args.workers or available_cpus()
+    with _metrics_directory(workers, settings.metrics):
+        uvicorn.run(
+            "gateway.serving:create_served_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=workers,
+            log_level="info",
+            timeout_graceful_shutdown=args.graceful_timeout,
+            access_log=False,  # the gateway writes its own JSON access log (gateway.access)
+            log_config=_log_config(),
+        )
     return 0
+
+
+@contextlib.contextmanager
+def _metrics_directory(workers: int, metrics: bool) -> Iterator[None]:
+    """With several workers, a shared Prometheus directory so `/metrics` adds them all up.
+
+    Only when the operator has not set ``PROMETHEUS_MULTIPROC_DIR``: a fresh
+    temporary directory, removed when the server stops.
+    """
+    if workers == 1 or not metrics or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="sentry-events-gateway-metrics-") as directory:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+        try:
+            yield
+        finally:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 def _log_config() -> dict:

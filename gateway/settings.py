@@ -25,6 +25,7 @@ DEFAULT_MAX_ALIASES = 100
 DEFAULT_MAX_TOKENS = 5000
 DEFAULT_MAX_BODY_BYTES = 1_000_000
 DEFAULT_READINESS_CACHE_SECONDS = 5.0
+DEFAULT_GC_THRESHOLD = (10_000, 10, 10)
 
 _ORG_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
@@ -57,6 +58,9 @@ class Settings:
     access_log: bool = True
     otel: bool = False
     readiness_cache: float = DEFAULT_READINESS_CACHE_SECONDS
+    #: The cyclic garbage collector's thresholds in a serving process; None
+    #: keeps Python's own (700, 10, 10). See `gateway.serving`.
+    gc_threshold: tuple[int, int, int] | None = DEFAULT_GC_THRESHOLD
 
     @property
     def demo(self) -> bool:
@@ -113,6 +117,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         readiness_cache=_positive_float(
             env, "GATEWAY_READINESS_CACHE", DEFAULT_READINESS_CACHE_SECONDS
         ),
+        gc_threshold=_gc_threshold(_get(env, "GATEWAY_GC_THRESHOLD")),
     )
 
 
@@ -203,6 +208,25 @@ def _int_in(env: Mapping[str, str], name: str, default: int, low: int, high: int
     if not (low <= value <= high):
         raise SettingsError(f"{name} must be between {low} and {high}, not {value}")
     return value
+
+
+def _gc_threshold(value: str | None) -> tuple[int, int, int] | None:
+    """``"10000,10,10"`` (generation 0, 1, 2 thresholds) or ``python`` for Python's defaults."""
+    if value is None:
+        return DEFAULT_GC_THRESHOLD
+    if value.lower() == "python":
+        return None
+    parts = [part.strip() for part in value.split(",")]
+    try:
+        numbers = tuple(int(part) for part in parts)
+    except ValueError:
+        numbers = ()
+    if len(numbers) != 3 or not 1 <= numbers[0] <= 10_000_000 or not all(1 <= n <= 1_000 for n in numbers[1:]):
+        raise SettingsError(
+            f"GATEWAY_GC_THRESHOLD must be three integers 'gen0,gen1,gen2' (gen0 1-10000000, "
+            f"the others 1-1000) or 'python', not {value!r}"
+        )
+    return numbers  # type: ignore[return-value]
 
 
 def _display_url(url: str | None) -> str | None:

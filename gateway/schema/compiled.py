@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 import keyword
+from collections import OrderedDict
 from typing import Any, NamedTuple
 
 from graphql import (
@@ -81,6 +82,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # (return type, id(field details list)) -> (the list, kept alive so its
         # id is not reused during this execution; its completer or None).
         self._completers: dict[tuple[Any, int], tuple[FieldDetailsList, Completer | None]] = {}
+        self._boolean_variables: tuple[Any, ...] | None = None
 
     def complete_value(
         self,
@@ -109,9 +111,37 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = self._completers.get(key)
         if cached is not None:
             return cached[1]
-        completer = self._compile(return_type, details)
+        shared_key = self._shared_key(return_type, details)
+        found = _SHARED.get(shared_key) if shared_key is not None else None
+        if found is not None:
+            completer = found[1]
+        else:
+            completer = self._compile(return_type, details)
+            if shared_key is not None:
+                _SHARED.put(shared_key, (tuple(d.node for d in details), completer))
         self._completers[key] = (details, completer)
         return completer
+
+    def _shared_key(self, return_type: GraphQLOutputType, details: FieldDetailsList) -> tuple[Any, ...] | None:
+        """The key under which other requests with the same document find this completer.
+
+        A completer depends on the return type, the field nodes (from the
+        parsed document, which the parse cache hands out again for the same
+        text), the fragments they spread (the same document's) and the values
+        of ``@skip``/``@include`` conditions: only Boolean variables can feed
+        those. The cache holds the nodes, so their ids are never reused while
+        the entry lives.
+        """
+        if any(d.fragment_variable_values is not None for d in details):
+            return None
+        if self._boolean_variables is None:
+            coerced = self.variable_values.coerced
+            self._boolean_variables = tuple(
+                (definition.variable.name.value, coerced.get(definition.variable.name.value))
+                for definition in self.operation.variable_definitions or ()
+                if get_named_type_node(definition.type) == "Boolean"
+            )
+        return (return_type, tuple(id(d.node) for d in details), self._boolean_variables)
 
     def _compile(self, return_type: GraphQLOutputType, details: FieldDetailsList) -> Completer | None:
         """The completer of a (possibly null) value of `return_type`, or None."""
@@ -282,6 +312,40 @@ _BUILT_IN = (GraphQLString, GraphQLID, GraphQLInt, GraphQLBoolean)
 
 def _give_up() -> Any:
     raise _GiveUp
+
+
+def get_named_type_node(type_node: Any) -> str:
+    """The name inside a variable's type (``Boolean`` for ``Boolean!`` or ``[Boolean]``)."""
+    while not hasattr(type_node, "name"):
+        type_node = type_node.type
+    return type_node.name.value
+
+
+class _SharedCompletions:
+    """A bounded, process-wide map from `_shared_key` to (field nodes, completer).
+
+    Compiling a selection costs about as much as completing a small page, so
+    a document seen again (the common case: clients send the same operations)
+    reuses its completers. Least recently used entries go first.
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self._entries: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], Completer | None]] = OrderedDict()
+        self._max_entries = max_entries
+
+    def get(self, key: tuple[Any, ...]) -> tuple[tuple[Any, ...], Completer | None] | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[Any, ...], value: tuple[tuple[Any, ...], Completer | None]) -> None:
+        self._entries[key] = value
+        if len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+
+
+_SHARED = _SharedCompletions(max_entries=4096)
 
 
 def _plain_attribute(field_def: Any) -> str | None:

@@ -40,7 +40,7 @@ an unreadable entry is an `UnknownEntry`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set as AbstractSet
 from types import MappingProxyType
 from typing import Any, Literal, Optional
 
@@ -484,11 +484,23 @@ def _entries_from_json(value: Any) -> list[Any]:
     return [entry_from_json(entry) for entry in value if entry is not None]
 
 
-def event_from_json(data: Mapping[str, Any], *, issue_id: str, origin: Origin) -> Event:
+def event_from_json(
+    data: Mapping[str, Any],
+    *,
+    issue_id: str,
+    origin: Origin,
+    fields: AbstractSet[str] | None = None,
+) -> Event:
     """Build an `Event` from one of Sentry's event serializations (see the module docstring).
 
     ``issue_id`` is the issue the event was fetched through (it goes into the
     global id); ``origin`` says which serializer produced ``data``. Never raises.
+
+    ``fields``, when given, names the `Event` fields the query reads: the
+    costly structured ones it does not read (entries, tags, user ...) are
+    left empty instead of converted. Only for an `Event` that nothing else
+    reads, such as the nodes of one connection: a page of 100 full events
+    holds thousands of frames and breadcrumbs a list query never looks at.
     """
     if not isinstance(data, Mapping):
         data = {}
@@ -504,7 +516,10 @@ def event_from_json(data: Mapping[str, Any], *, issue_id: str, origin: Origin) -
     event_type = string(get("event.type") if "event.type" in data else get("type"))
     transaction = event_type == "transaction"
 
-    tags = _tags_from_json(get("tags"))
+    def wanted(name: str) -> bool:
+        return fields is None or name in fields
+
+    tags = _tags_from_json(get("tags")) if wanted("tags") else []
     if simple:
         tags.sort(key=lambda tag: tag.key)
 
@@ -522,14 +537,14 @@ def event_from_json(data: Mapping[str, Any], *, issue_id: str, origin: Origin) -
         groupID=identifier(get("groupID")),
         projectID=identifier(get("projectID")),
         size=integer(full("size")),
-        entries=_entries_from_json(full("entries")),
+        entries=_entries_from_json(full("entries")) if wanted("entries") else [],
         dist=string(full("dist")),
         message=string(full("message")),
         title=string(get("title")),
         location=string(get("location")),
-        user=_user_from_json(get("user")),
+        user=_user_from_json(get("user")) if wanted("user") else None,
         contexts=full("contexts"),
-        sdk=_sdk_from_json(full("sdk")),
+        sdk=_sdk_from_json(full("sdk")) if wanted("sdk") else None,
         context=full("context"),
         packages=full("packages"),
         type=event_type,
@@ -538,13 +553,17 @@ def event_from_json(data: Mapping[str, Any], *, issue_id: str, origin: Origin) -
         platform=string(get("platform")),
         dateCreated=None if transaction else string(get("dateCreated")),
         dateReceived=string(full("dateReceived")),
-        errors=_errors_from_json(full("errors")),
+        errors=_errors_from_json(full("errors")) if wanted("errors") else [],
         occurrence=full("occurrence"),
         meta=full("_meta"),
-        crashFile=None if transaction else _attachment_from_json(get("crashFile")),
+        crashFile=None
+        if transaction or not wanted("crashFile")
+        else _attachment_from_json(get("crashFile")),
         culprit=None if transaction else string(get("culprit")),
         fingerprints=string_list(full("fingerprints")),
-        groupingConfig=_grouping_config_from_json(full("groupingConfig")),
+        groupingConfig=_grouping_config_from_json(full("groupingConfig"))
+        if wanted("groupingConfig")
+        else None,
         startTimestamp=number(full("startTimestamp")),
         endTimestamp=number(full("endTimestamp")),
         measurements=full("measurements"),

@@ -167,6 +167,7 @@ class Issue(Node):
             before=_given(before),
             full=full,
             simple_keys=frozenset() if full else simple_keys,
+            node_fields=frozenset(fields),
         )
         context = info.context
         return await resolve_events(context.loaders, context.codec, events_query, context.now)

@@ -65,6 +65,9 @@ class EventsQuery:
     #: JSON keys the selection reads from simple items; if an older Sentry's
     #: simple serializer lacks one, the page is fetched again in full.
     simple_keys: frozenset[str] = frozenset()
+    #: `Event` fields the selection reads (None: all); the events are built
+    #: for this selection only, so the others need not be converted.
+    node_fields: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +335,7 @@ class _Traversal:
                     item.event,
                     issue_id=self.query.issue_id,
                     origin="full" if item.full else "simple",
+                    fields=self.query.node_fields,
                 ),
             )
             for item in located

@@ -1,0 +1,109 @@
+"""In-process timing of one workload: the app called as ASGI, no HTTP server, no load tool.
+
+    python bench/inprocess.py full 60            # median and min ms per request
+    python bench/inprocess.py full 10 --profile  # + cProfile, 25 costliest functions
+    GATEWAY_GC_THRESHOLD=python python bench/inprocess.py full 60   # Python's collector defaults
+
+For quick before/after checks of one change (`bench/run.py` is the real measurement).
+It starts `bench/upstream.py` on port 9177, builds the app the way a served worker
+does (`gateway.serving.create_served_app`, so the collector is tuned as in
+production), and calls it directly with each workload's body from `bench/run.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import os
+import pstats
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import run as bench_run  # noqa: E402
+
+PORT = 9177
+
+
+async def call(app: object, body: bytes) -> bytes:
+    """POST /graphql through the ASGI interface; the response body."""
+    sent: list[dict] = []
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> dict:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/graphql", "raw_path": b"/graphql", "query_string": b"",
+        "root_path": "", "headers": [(b"content-type", b"application/json"), (b"host", b"bench")],
+        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+    }  # fmt: skip
+    await app(scope, receive, send)  # type: ignore[operator]
+    return b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+async def measure(workload: str, requests: int, profile: bool) -> None:
+    import json
+
+    from gateway.serving import create_served_app
+
+    app = create_served_app()
+    query = {w.name: w for w in bench_run.WORKLOADS}[workload].query
+    body = json.dumps({"query": query}).encode()
+    async with app.router.lifespan_context(app):
+        out = await call(app, body)
+        assert b'"errors"' not in out, out[:500]
+        for _ in range(3):
+            await call(app, body)
+        profiler = cProfile.Profile() if profile else None
+        if profiler:
+            profiler.enable()
+        times = []
+        for _ in range(requests):
+            start = time.perf_counter()
+            await call(app, body)
+            times.append(time.perf_counter() - start)
+        if profiler:
+            profiler.disable()
+        times.sort()
+        print(
+            f"{workload}: median {times[len(times) // 2] * 1000:.2f} ms, min {times[0] * 1000:.2f} ms "
+            f"over {requests} requests ({len(out)} bytes)"
+        )
+        if profiler:
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workload", choices=[w.name for w in bench_run.WORKLOADS])
+    parser.add_argument("requests", type=int, nargs="?", default=60)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    os.environ.update(
+        {"SENTRY_BASE_URL": f"http://127.0.0.1:{PORT}", "SENTRY_AUTH_TOKEN": "sntryu_demo", "GATEWAY_ACCESS_LOG": "0"}
+    )
+    upstream = subprocess.Popen(
+        [sys.executable, str(BENCH / "upstream.py"), "--port", str(PORT)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(1.5)
+        asyncio.run(measure(args.workload, args.requests, args.profile))
+    finally:
+        upstream.terminate()
+        upstream.wait()
+
+
+if __name__ == "__main__":
+    main()
