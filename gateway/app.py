@@ -66,10 +66,19 @@ class GatewayGraphQL(ObservedGraphQLView, GraphQL):
             response = await self.run(request)
         except HTTPException as exc:
             response = _request_error(exc.status_code, exc.reason)
+        finally:
+            context = getattr(request.state, "gateway_context", None)
+            if context is not None:
+                # graphql-core's executor is a reference cycle that holds the
+                # context: without this, the request's pages (megabytes of
+                # parsed JSON) would wait for a full garbage collection.
+                context.loaders.close()
         await response(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> RequestContext:
-        return self._state.request_context(request.headers.get("authorization"))
+        context = self._state.request_context(request.headers.get("authorization"))
+        request.state.gateway_context = context
+        return context
 
     def encode_json(self, data: object) -> bytes:
         """orjson for the response: a full page is hundreds of kB of JSON."""

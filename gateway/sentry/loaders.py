@@ -75,17 +75,28 @@ class SentryLoaders:
         self.client = client
         self._credential = credential
         self._fingerprint = credential_fingerprint(credential)
-        self._deadline = deadline
-        self._slots = asyncio.Semaphore(max_concurrency)
-        self._max_calls = max_calls
-        self.upstream_calls = 0
-        self._pages: DataLoader[PageKey, LoadedPage] = DataLoader(self._load_pages)
-        self._events: DataLoader[EventKey, dict[str, Any]] = DataLoader(self._load_events)
+        self._fetcher = _Fetcher(client, credential, deadline, max_concurrency, max_calls)
+        # The batch functions are the fetcher's, which knows nothing of these
+        # loaders: no reference cycle, so a request's pages (megabytes of
+        # parsed JSON held in the loaders' caches) are freed by reference
+        # counting when the request ends, not at the next full collection.
+        self._pages: DataLoader[PageKey, LoadedPage] = DataLoader(self._fetcher.load_pages)
+        self._events: DataLoader[EventKey, dict[str, Any]] = DataLoader(self._fetcher.load_events)
 
     @property
     def max_calls(self) -> int | None:
         """The most upstream calls this request may make (None: no limit)."""
-        return self._max_calls
+        return self._fetcher.max_calls
+
+    def close(self) -> None:
+        """Drop the cached pages and events once the request is answered."""
+        self._pages.clear_all()
+        self._events.clear_all()
+
+    @property
+    def upstream_calls(self) -> int:
+        """Upstream calls made so far for this request."""
+        return self._fetcher.calls
 
     def rate_limit(self) -> RateLimitInfo | None:
         """The limits Sentry last reported for this request's credential."""
@@ -113,33 +124,52 @@ class SentryLoaders:
         """One event from the detail endpoint (deduplicated within the request)."""
         return await self._events.load(EventKey(self._fingerprint, issue_id, event_id, filters))
 
-    async def _load_pages(self, keys: Sequence[PageKey]) -> list[LoadedPage | BaseException]:
+
+class _Fetcher:
+    """The upstream calls behind one request's loaders, within its budget and concurrency."""
+
+    def __init__(
+        self,
+        client: SentryClient,
+        credential: str | None,
+        deadline: float | None,
+        max_concurrency: int,
+        max_calls: int | None,
+    ) -> None:
+        self._client = client
+        self._credential = credential
+        self._deadline = deadline
+        self._slots = asyncio.Semaphore(max_concurrency)
+        self.max_calls = max_calls
+        self.calls = 0
+
+    async def load_pages(self, keys: Sequence[PageKey]) -> list[LoadedPage | BaseException]:
         observe_batch("pages", len(keys))
         # A simple page asked for beside the same page in full is served from
         # the full one: full is a superset, and that saves a call.
         wanted = {key for key in keys if key.full} | {
             key for key in keys if not key.full and replace(key, full=True) not in keys
         }
-        fetched = dict(zip(wanted, await self._gather(self._fetch_page(key) for key in wanted)))
+        fetched = dict(zip(wanted, await _gather(self._fetch_page(key) for key in wanted)))
         results: list[LoadedPage | BaseException] = []
         for key in keys:
             results.append(fetched[key] if key in fetched else fetched[replace(key, full=True)])
         return results
 
-    async def _load_events(self, keys: Sequence[EventKey]) -> list[dict[str, Any] | BaseException]:
+    async def load_events(self, keys: Sequence[EventKey]) -> list[dict[str, Any] | BaseException]:
         observe_batch("events", len(keys))
-        return await self._gather(self._fetch_event(key) for key in keys)
+        return await _gather(self._fetch_event(key) for key in keys)
 
     def _spend_call(self) -> None:
         """Count one upstream call, refusing it past the request's budget."""
-        if self._max_calls is not None and self.upstream_calls >= self._max_calls:
-            raise UpstreamBudgetExceeded(self._max_calls)
-        self.upstream_calls += 1
+        if self.max_calls is not None and self.calls >= self.max_calls:
+            raise UpstreamBudgetExceeded(self.max_calls)
+        self.calls += 1
 
     async def _fetch_page(self, key: PageKey) -> LoadedPage:
         self._spend_call()
         async with self._slots:
-            page = await self.client.list_issue_events(
+            page = await self._client.list_issue_events(
                 self._credential,
                 key.issue_id,
                 cursor=key.cursor,
@@ -153,7 +183,7 @@ class SentryLoaders:
     async def _fetch_event(self, key: EventKey) -> dict[str, Any]:
         self._spend_call()
         async with self._slots:
-            return await self.client.get_issue_event(
+            return await self._client.get_issue_event(
                 self._credential,
                 key.issue_id,
                 key.event_id,
@@ -161,11 +191,11 @@ class SentryLoaders:
                 deadline=self._deadline,
             )
 
-    @staticmethod
-    async def _gather(coroutines: Any) -> list[Any]:
-        """Run concurrently; a failure becomes that key's value, not the batch's."""
-        results = await asyncio.gather(*coroutines, return_exceptions=True)
-        for result in results:
-            if isinstance(result, BaseException) and not isinstance(result, Exception):
-                raise result  # cancellation and the like end the batch, as they should
-        return list(results)
+
+async def _gather(coroutines: Any) -> list[Any]:
+    """Run concurrently; a failure becomes that key's value, not the batch's."""
+    results = await asyncio.gather(*coroutines, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, Exception):
+            raise result  # cancellation and the like end the batch, as they should
+    return list(results)
