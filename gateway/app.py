@@ -88,6 +88,15 @@ class GatewayGraphQL(ObservedGraphQLView, GraphQL):
         return await render_ide(request)
 
 
+def _upstream_transport(settings: Settings, limits: httpx.Limits) -> httpx.AsyncBaseTransport:
+    """The transport to a real Sentry, as `Settings.upstream_transport` says."""
+    if settings.upstream_transport == "httpx":
+        return httpx.AsyncHTTPTransport(limits=limits, retries=0)
+    from gateway.sentry.transport import AiohttpTransport
+
+    return AiohttpTransport(max_connections=limits.max_connections or 100)
+
+
 def _json_fallback(value: object) -> object:
     # What orjson cannot encode (integers beyond 64 bits) goes as JSON's own text.
     if isinstance(value, int):
@@ -157,7 +166,7 @@ class _State:
                 "with synthetic data. Set SENTRY_BASE_URL to query a real Sentry."
             )
         else:
-            transport = self._transport or httpx.AsyncHTTPTransport(limits=limits, retries=0)
+            transport = self._transport or _upstream_transport(settings, limits)
             base_url = settings.sentry_base_url or ""
             logger.info("Querying Sentry at %s", base_url)
         async with httpx.AsyncClient(

@@ -61,6 +61,9 @@ class Settings:
     #: The cyclic garbage collector's thresholds in a serving process; None
     #: keeps Python's own (700, 10, 10). See `gateway.serving`.
     gc_threshold: tuple[int, int, int] | None = DEFAULT_GC_THRESHOLD
+    #: What carries calls to a real Sentry: ``"aiohttp"`` (`gateway.sentry.transport`)
+    #: or ``"httpx"`` (httpx's own transport, httpcore).
+    upstream_transport: str = "aiohttp"
 
     @property
     def demo(self) -> bool:
@@ -118,6 +121,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             env, "GATEWAY_READINESS_CACHE", DEFAULT_READINESS_CACHE_SECONDS
         ),
         gc_threshold=_gc_threshold(_get(env, "GATEWAY_GC_THRESHOLD")),
+        upstream_transport=_choice(env, "GATEWAY_UPSTREAM_TRANSPORT", "aiohttp", ("aiohttp", "httpx")),
     )
 
 
@@ -207,6 +211,13 @@ def _int_in(env: Mapping[str, str], name: str, default: int, low: int, high: int
         raise SettingsError(f"{name} must be a whole number, not {text!r}") from None
     if not (low <= value <= high):
         raise SettingsError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = (_get(env, name) or default).lower()
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
     return value
 
 

@@ -1,0 +1,121 @@
+"""The connection to a real Sentry: httpx's transport interface over aiohttp's connection pool.
+
+httpx stays the client the gateway is written against (retries, timeouts,
+the instrumented transport, tests against the in-process demo through
+``httpx.ASGITransport``); only the wire work below it (connection pool,
+HTTP/1.1 framing) is aiohttp's. Measured on this project's bench machine
+(``bench/RESULTS.md``): a GET of a small page costs ~600 µs of CPU through
+httpx's default transport (httpcore on anyio) and ~150 µs through aiohttp,
+and the upstream call is the largest share of a small query's cost.
+
+What the transport keeps exactly as httpx's own does:
+
+* the request goes out as httpx built it (headers included); redirects are
+  not followed (the client never follows them);
+* the body arrives undecoded (``auto_decompress=False``): httpx decodes
+  ``Content-Encoding`` itself, so a body that does not match its encoding is
+  the same `httpx.DecodingError`;
+* failures become httpx's exceptions: `httpx.ConnectError` and
+  `httpx.ConnectTimeout` before a response, `httpx.ReadTimeout`, and
+  `httpx.RemoteProtocolError` for a connection that drops mid-response (a
+  body shorter than its ``Content-Length`` included);
+* httpx's per-request timeouts (``connect``, ``read``, ``pool``) apply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import aiohttp
+import httpx
+
+__all__ = ["AiohttpTransport"]
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """An `httpx.AsyncBaseTransport` that sends requests with one `aiohttp.ClientSession`."""
+
+    def __init__(self, *, max_connections: int = 100, keepalive_seconds: float = 15.0) -> None:
+        self._max_connections = max_connections
+        self._keepalive_seconds = keepalive_seconds
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        # Created on first use: aiohttp binds a session to the running loop.
+        connector = aiohttp.TCPConnector(
+            limit=self._max_connections,
+            keepalive_timeout=self._keepalive_seconds,
+            ttl_dns_cache=60,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            auto_decompress=False,
+            skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
+            cookie_jar=aiohttp.DummyCookieJar(),
+            timeout=aiohttp.ClientTimeout(total=None),
+        )
+        return self._session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        session = self._session or self._open()
+        timeouts = request.extensions.get("timeout", {})
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=timeouts.get("pool"),
+            sock_connect=timeouts.get("connect"),
+            sock_read=timeouts.get("read"),
+        )
+        body = await request.aread()
+        try:
+            response = await session.request(
+                request.method,
+                str(request.url),
+                headers=[(name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw],
+                data=body or None,
+                allow_redirects=False,
+                timeout=timeout,
+            )
+        except (aiohttp.ConnectionTimeoutError, aiohttp.ServerTimeoutError) as exc:
+            if isinstance(exc, aiohttp.ConnectionTimeoutError):
+                raise httpx.ConnectTimeout(str(exc) or "connect timeout", request=request) from exc
+            raise httpx.ReadTimeout(str(exc) or "read timeout", request=request) from exc
+        except asyncio.TimeoutError as exc:
+            raise httpx.ReadTimeout("read timeout", request=request) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise httpx.ConnectError(str(exc), request=request) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            # disconnected, invalid status line or headers, reset ...
+            raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__, request=request) from exc
+        return httpx.Response(
+            status_code=response.status,
+            headers=[(name, value) for name, value in response.raw_headers],
+            stream=_ResponseStream(response, request),
+            extensions={"http_version": b"HTTP/1.1", "reason_phrase": (response.reason or "").encode()},
+            request=request,
+        )
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    """The body of an aiohttp response, as httpx reads it; the connection returns to the pool on close."""
+
+    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
+        self._response = response
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._response.content.iter_any():
+                yield chunk
+        except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
+            raise httpx.ReadTimeout("read timeout", request=self._request) from exc
+        except (aiohttp.ClientError, OSError) as exc:  # cut off: payload incomplete, reset
+            raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__, request=self._request) from exc
+
+    async def aclose(self) -> None:
+        self._response.release()

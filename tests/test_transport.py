@@ -1,0 +1,133 @@
+"""`AiohttpTransport` behaves as httpx's own transport, over a real socket.
+
+Both carry the same `SentryClient` calls to the demo upstream served by
+uvicorn on loopback, with the demo's faults, and must give the same outcome:
+the same page (events, Link cursors, byte-exact headers), or the same
+exception with the same message.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.demo import DEMO_TOKEN, create_demo_app
+from gateway.demo.faults import Fault
+from gateway.sentry.client import SentryClient
+from gateway.sentry.transport import AiohttpTransport
+
+from .servers import serve_in_thread
+
+pytestmark = pytest.mark.anyio
+TOKEN = f"Bearer {DEMO_TOKEN}"
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[tuple[str, Any]]:
+    app = create_demo_app(faults=True)
+    base, stop = serve_in_thread(app)
+    yield base, app.state.faults
+    stop()
+
+
+def transports() -> list[tuple[str, Any]]:
+    return [("httpx", lambda: httpx.AsyncHTTPTransport(retries=0)), ("aiohttp", AiohttpTransport)]
+
+
+async def outcome(base: str, call: str, faults: Any, fault: Fault | None, timeout: float = 5.0) -> list[Any]:
+    """What each transport gives for the same call and fault: [(name, result or error)]."""
+    results = []
+    for name, make in transports():
+        faults.clear()
+        if fault is not None:
+            faults.add(fault)
+        async with httpx.AsyncClient(transport=make(), timeout=timeout) as http:
+            client = SentryClient(http, base_url=base, max_retries=0, timeout=timeout)
+            try:
+                if call == "page":
+                    page = await client.list_issue_events(TOKEN, "2", per_page=7, cursor="0:7:0")
+                    result: Any = ("page", [e["eventID"] for e in page.events], page.links)
+                elif call == "event":
+                    result = ("event", (await client.get_issue_event(TOKEN, "3", "latest"))["eventID"])
+                elif call == "missing":
+                    result = ("page", (await client.list_issue_events(TOKEN, "999999")).events)
+                else:
+                    result = ("page", (await client.list_issue_events("Bearer wrong", "2")).events)
+            except Exception as exc:  # noqa: BLE001 - the outcome is what is compared
+                result = (type(exc).__name__, str(exc), getattr(exc, "status", None))
+        results.append((name, result))
+    faults.clear()
+    return results
+
+
+CASES = [
+    ("page", None),
+    ("event", None),
+    ("missing", None),
+    ("unauthorized", None),
+    ("page", Fault(kind="status", status=502)),
+    ("page", Fault(kind="status", status=500)),
+    ("page", Fault(kind="rate_limit")),
+    ("page", Fault(kind="malformed")),
+    ("page", Fault(kind="wrong_shape")),
+    ("page", Fault(kind="truncated")),
+    ("event", Fault(kind="truncated")),
+    ("page", Fault(kind="drop", times=None)),  # every attempt dropped
+]
+
+
+@pytest.mark.parametrize(("call", "fault"), CASES, ids=[f"{c}-{f.kind if f else 'ok'}-{f.status if f else ''}" for c, f in CASES])
+async def test_both_transports_give_the_same_outcome(upstream: tuple[str, Any], call: str, fault: Fault | None) -> None:
+    base, faults = upstream
+    (_, reference), (_, aiohttp_result) = await outcome(base, call, faults, fault)
+    assert aiohttp_result == reference
+    if fault is None and call in ("page", "event"):
+        assert reference[0] == call and reference[1]  # a real answer, not two equal failures
+
+
+async def test_one_dropped_connection_is_retried_once_by_aiohttp(upstream: tuple[str, Any]) -> None:
+    """The one difference: aiohttp resends an idempotent request once when the server
+    closes the connection without answering (RFC 9112, 9.3.1); httpx's transport leaves
+    that to the client's own retries (SENTRY_MAX_RETRIES, here 0)."""
+    base, faults = upstream
+    results = dict(await outcome(base, "page", faults, Fault(kind="drop", times=1)))
+    assert results["httpx"][0] == "UpstreamUnavailable"
+    assert results["aiohttp"][0] == "page" and results["aiohttp"][1]
+
+
+async def test_a_slow_answer_is_a_timeout_on_both(upstream: tuple[str, Any]) -> None:
+    base, faults = upstream
+    results = await outcome(base, "page", faults, Fault(kind="latency", delay=1.0), timeout=0.3)
+    assert [r[1][0] for r in results] == ["UpstreamTimeout", "UpstreamTimeout"]
+
+
+async def test_a_closed_port_is_upstream_unavailable_on_both() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # bound, never listening: refused
+        results = await outcome(f"http://127.0.0.1:{port}", "page", _NoFaults(), None)
+    assert [r[1][0] for r in results] == ["UpstreamUnavailable", "UpstreamUnavailable"]
+
+
+async def test_connections_are_reused(upstream: tuple[str, Any]) -> None:
+    base, faults = upstream
+    faults.clear()
+    transport = AiohttpTransport()
+    async with httpx.AsyncClient(transport=transport) as http:
+        client = SentryClient(http, base_url=base)
+        for _ in range(5):
+            await client.list_issue_events(TOKEN, "2", per_page=5)
+        connector = transport._session.connector  # type: ignore[union-attr]
+        assert connector is not None and len(connector._conns) == 1  # one idle, kept-alive connection
+
+
+class _NoFaults:
+    def clear(self) -> None:
+        pass
+
+    def add(self, fault: Fault) -> None:
+        pass
