@@ -312,3 +312,24 @@ async def test_value_cursor_pages_with_both_bounds(gateway: Gateway) -> None:
     assert ids(fwd) == expected[6:25] and fwd["pageInfo"]["hasNextPage"] is False
     bwd = await page(gateway, issue="5", last=4, after=after, before=before)
     assert ids(bwd) == expected[21:25] and bwd["pageInfo"]["hasPreviousPage"] is True
+
+
+async def test_cursors_are_encoded_only_when_selected(gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gateway.schema.pagination import CursorCodec
+
+    encoded: list[object] = []
+    original = CursorCodec.encode
+    monkeypatch.setattr(CursorCodec, "encode", lambda self, state: encoded.append(state) or original(self, state))
+    await gateway.data('{ issue(id: "2") { events(first: 5) { nodes { eventID } pageInfo { hasNextPage } } } }')
+    assert encoded == []
+    data = await gateway.data(
+        '{ issue(id: "2") { events(first: 3) { edges { ...E } } } } fragment E on EventEdge { cursor }'
+    )
+    cursors = [edge["cursor"] for edge in data["issue"]["events"]["edges"]]
+    assert len(encoded) == 3 and all(cursors) and len(set(cursors)) == 3
+    page = await gateway.data('{ issue(id: "2") { events(first: 2) { pageInfo { endCursor } } } }')
+    after = page["issue"]["events"]["pageInfo"]["endCursor"]
+    query = 'query($after: String) { issue(id: "2") { events(first: 1, after: $after) { nodes { eventID } } } }'
+    third = await gateway.data(query, {"after": after})
+    first_three = await gateway.data('{ issue(id: "2") { events(first: 3) { nodes { eventID } } } }')
+    assert third["issue"]["events"]["nodes"] == first_three["issue"]["events"]["nodes"][2:]

@@ -22,7 +22,7 @@ from .event import SIMPLE_FIELD_KEYS, Event, event_from_json
 from .node import InvalidGlobalId, Node, decode_global_id, encode_global_id
 from .pagination import check_date_range
 from .scalars import DateTime
-from .selection import connection_node_fields
+from .selection import connection_node_fields, selects_cursors
 from .traversal import EventsQuery, resolve_events
 
 QueryArg = Annotated[
@@ -168,6 +168,7 @@ class Issue(Node):
             full=full,
             simple_keys=frozenset() if full else simple_keys,
             node_fields=frozenset(fields),
+            cursors=selects_cursors(info._raw_info),
         )
         context = info.context
         return await resolve_events(context.loaders, context.codec, events_query, context.now)

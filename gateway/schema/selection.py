@@ -19,7 +19,7 @@ from graphql import (
     SelectionSetNode,
 )
 
-__all__ = ["child_field_names", "connection_node_fields", "field_names"]
+__all__ = ["child_field_names", "connection_node_fields", "field_names", "selects_cursors"]
 
 
 def field_names(
@@ -60,6 +60,21 @@ def connection_node_fields(info: GraphQLResolveInfo) -> set[str]:
     for node_fields in _children(info.field_nodes, info.fragments, ("edges", "node"), ("nodes",)):
         names.update(node_fields)
     return names
+
+
+def selects_cursors(info: GraphQLResolveInfo) -> bool:
+    """True when the connection being resolved has a cursor selected.
+
+    That is ``edges { cursor }`` or ``pageInfo { startCursor endCursor }``;
+    encoding a cursor (an HMAC per edge) is skipped when nothing reads it.
+    """
+    for names in _children(info.field_nodes, info.fragments, ("edges",)):
+        if "cursor" in names:
+            return True
+    for names in _children(info.field_nodes, info.fragments, ("pageInfo",)):
+        if "startCursor" in names or "endCursor" in names:
+            return True
+    return False
 
 
 def _children(

@@ -68,6 +68,8 @@ class EventsQuery:
     #: `Event` fields the selection reads (None: all); the events are built
     #: for this selection only, so the others need not be converted.
     node_fields: frozenset[str] | None = None
+    #: False when no cursor is selected: edges then carry an empty one.
+    cursors: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,7 +332,9 @@ class _Traversal:
     ) -> EventConnection:
         edges = [
             EventEdge(
-                cursor=self.codec.encode(CursorState(self.binding, self.window, item.position)),
+                cursor=self.codec.encode(CursorState(self.binding, self.window, item.position))
+                if self.query.cursors
+                else "",
                 node=event_from_json(
                     item.event,
                     issue_id=self.query.issue_id,

@@ -7,6 +7,7 @@ connection, and renders the query string, so the three can never disagree.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 __all__ = ["EventFilters", "format_sentry_datetime"]
@@ -44,6 +45,7 @@ class EventFilters:
         return params
 
 
+@functools.lru_cache(maxsize=256)  # the same pinned window goes out with every page of a walk
 def format_sentry_datetime(value: dt.datetime) -> str:
     """A UTC timestamp in the layout Sentry's ``parse_datetime_string`` reads.
 
