@@ -169,14 +169,19 @@ class _State:
             transport = self._transport or _upstream_transport(settings, limits)
             base_url = settings.sentry_base_url or ""
             logger.info("Querying Sentry at %s", base_url)
+        user_agent = f"sentry-events-gateway/{__version__}"
+        instrumented = InstrumentedTransport(transport)
+        # The readiness probe goes through a client; the REST calls straight
+        # to the same transport (see SentryClient). Closing the client closes it.
         async with httpx.AsyncClient(
-            transport=InstrumentedTransport(transport),
+            transport=instrumented,
             timeout=settings.sentry_timeout,
-            headers={"User-Agent": f"sentry-events-gateway/{__version__}"},
+            headers={"User-Agent": user_agent},
             follow_redirects=False,
         ) as http:
             self.client = SentryClient(
-                http,
+                instrumented,
+                user_agent=user_agent,
                 base_url=base_url,
                 org=settings.sentry_org,
                 timeout=settings.sentry_timeout,

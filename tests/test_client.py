@@ -26,14 +26,12 @@ TOKEN = "Bearer sntryu_demo"
 
 def demo_client(**kwargs: Any) -> tuple[SentryClient, Any]:
     demo = create_demo_app()
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=demo))
-    return SentryClient(http, base_url="http://sentry.test", **kwargs), demo
+    return SentryClient(httpx.ASGITransport(app=demo), base_url="http://sentry.test", **kwargs), demo
 
 
 def fake_client(handler: Any, **kwargs: Any) -> SentryClient:
-    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     kwargs.setdefault("max_retries", 2)
-    return SentryClient(http, base_url="http://sentry.test", **kwargs)
+    return SentryClient(httpx.MockTransport(handler), base_url="http://sentry.test", **kwargs)
 
 
 async def test_list_reads_events_and_links_from_the_demo() -> None:
@@ -207,8 +205,7 @@ async def test_loaders_fetch_distinct_pages_concurrently_within_the_bound() -> N
         in_flight -= 1
         return httpx.Response(200, json=[{"eventID": request.url.params.get("cursor", "0")}])
 
-    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    client = SentryClient(http, base_url="http://sentry.test")
+    client = SentryClient(httpx.MockTransport(handler), base_url="http://sentry.test")
     loaders = SentryLoaders(client, credential=TOKEN, max_concurrency=3)
     pages = await asyncio.gather(
         *(
@@ -289,7 +286,7 @@ async def test_the_concurrency_limit_sentry_reports_is_followed_per_credential()
         in_flight[who] -= 1
         return httpx.Response(200, json=[], headers={"X-Sentry-Rate-Limit-ConcurrentLimit": "2"})
 
-    client = SentryClient(httpx.AsyncClient(transport=httpx.MockTransport(handler)), base_url="http://s")
+    client = SentryClient(httpx.MockTransport(handler), base_url="http://s")
     await client.list_issue_events("Bearer a", "1")  # learns the limit for "a" only
     await asyncio.gather(
         *(client.list_issue_events("Bearer a", "1", cursor=f"0:{i}:0") for i in range(8)),
@@ -308,3 +305,21 @@ async def test_loaders_refuse_calls_past_the_request_budget() -> None:
     )
     assert sum(isinstance(r, errors.UpstreamBudgetExceeded) for r in results) == 1
     assert len(demo.state.requests) == 2
+
+
+async def test_cookies_set_by_sentry_never_go_back_out() -> None:
+    """One client serves every caller's credential: a cookie one caller's answer set
+    must not ride along with another caller's request (there is no cookie jar)."""
+    seen: list[httpx.Request] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=[], headers={"Set-Cookie": "sentrysid=alice-session; Path=/"})
+
+    client = fake_client(handler)
+    await client.list_issue_events("Bearer alice", "1")
+    await client.list_issue_events("Bearer bob", "1")
+    assert [r.headers.get("cookie") for r in seen] == [None, None]
+    assert seen[1].headers["authorization"] == "Bearer bob"
+    assert seen[1].headers["user-agent"].startswith("sentry-events-gateway")
+    assert seen[1].headers["accept-encoding"] == "gzip, deflate"

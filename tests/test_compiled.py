@@ -206,16 +206,15 @@ async def run_both(document: str, variables: dict[str, Any]) -> tuple[Any, Any]:
     """
     demo = create_demo_app()
     now = utc_now()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=demo)) as http:
-        client = SentryClient(http, base_url="http://sentry.test")
-        results = []
-        for schema in (REFERENCE, COMPILED):
-            loaders = SentryLoaders(client, credential=f"Bearer {DEMO_TOKEN}", max_calls=200)
-            context = RequestContext(loaders=loaders, codec=CODEC, now=now)
-            result = await schema.execute(document, variable_values=variables, context_value=context)
-            errors = sorted((error.formatted for error in result.errors or []), key=json.dumps)
-            results.append((result.data, errors))
-        return results[0], results[1]
+    client = SentryClient(httpx.ASGITransport(app=demo), base_url="http://sentry.test")
+    results = []
+    for schema in (REFERENCE, COMPILED):
+        loaders = SentryLoaders(client, credential=f"Bearer {DEMO_TOKEN}", max_calls=200)
+        context = RequestContext(loaders=loaders, codec=CODEC, now=now)
+        result = await schema.execute(document, variable_values=variables, context_value=context)
+        errors = sorted((error.formatted for error in result.errors or []), key=json.dumps)
+        results.append((result.data, errors))
+    return results[0], results[1]
 
 
 @pytest.fixture(autouse=False)

@@ -45,8 +45,9 @@ async def outcome(base: str, call: str, faults: Any, fault: Fault | None, timeou
         faults.clear()
         if fault is not None:
             faults.add(fault)
-        async with httpx.AsyncClient(transport=make(), timeout=timeout) as http:
-            client = SentryClient(http, base_url=base, max_retries=0, timeout=timeout)
+        transport = make()
+        async with transport:
+            client = SentryClient(transport, base_url=base, max_retries=0, timeout=timeout)
             try:
                 if call == "page":
                     page = await client.list_issue_events(TOKEN, "2", per_page=7, cursor="0:7:0")
@@ -117,8 +118,8 @@ async def test_connections_are_reused(upstream: tuple[str, Any]) -> None:
     base, faults = upstream
     faults.clear()
     transport = AiohttpTransport()
-    async with httpx.AsyncClient(transport=transport) as http:
-        client = SentryClient(http, base_url=base)
+    async with transport:
+        client = SentryClient(transport, base_url=base)
         for _ in range(5):
             await client.list_issue_events(TOKEN, "2", per_page=5)
         connector = transport._session.connector  # type: ignore[union-attr]
