@@ -79,8 +79,28 @@ async def measure(workload: str, requests: int, profile: bool) -> None:
             f"{workload}: median {times[len(times) // 2] * 1000:.2f} ms, min {times[0] * 1000:.2f} ms "
             f"over {requests} requests ({len(out)} bytes)"
         )
-        if profiler:
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        if profiler and os.environ.get("BENCH_PACKAGES"):
+            _by_package(pstats.Stats(profiler), requests)
+        elif profiler:
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(int(os.environ.get("BENCH_TOP", "25")))
+
+
+def _by_package(stats: pstats.Stats, requests: int) -> None:
+    """Self time per request, summed by package (BENCH_PACKAGES=1)."""
+    totals: dict[str, float] = {}
+    for (filename, _line, _name), (_cc, _nc, self_time, _cum, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        if "site-packages/" in filename:
+            key = filename.split("site-packages/")[1].split("/")[0]
+        elif "/gateway/" in filename:
+            key = "gateway/" + filename.split("/gateway/")[1]
+        elif filename.startswith("~") or filename.startswith("<"):
+            key = "builtins"
+        else:
+            key = "stdlib/" + filename.rsplit("/", 1)[-1]
+        totals[key] = totals.get(key, 0.0) + self_time
+    overall = sum(totals.values())
+    for key, value in sorted(totals.items(), key=lambda kv: -kv[1])[:30]:
+        print(f"{100 * value / overall:5.1f}%  {value / requests * 1e6:7.1f} us/request  {key}")
 
 
 def main() -> None:

@@ -40,7 +40,7 @@ an unreadable entry is an `UnknownEntry`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set as AbstractSet
+from collections.abc import Callable, Mapping, Set as AbstractSet
 from types import MappingProxyType
 from typing import Any, Literal, Optional
 
@@ -496,85 +496,111 @@ def event_from_json(
     ``issue_id`` is the issue the event was fetched through (it goes into the
     global id); ``origin`` says which serializer produced ``data``. Never raises.
 
-    ``fields``, when given, names the `Event` fields the query reads: the
-    costly structured ones it does not read (entries, tags, user ...) are
-    left empty instead of converted. Only for an `Event` that nothing else
-    reads, such as the nodes of one connection: a page of 100 full events
-    holds thousands of frames and breadcrumbs a list query never looks at.
+    ``fields``, when given, names the `Event` fields the query reads; the
+    others are left empty (null, ``[]``) instead of converted. Only for an
+    `Event` that nothing else reads, such as the nodes of one connection: a
+    page of 100 full events holds thousands of frames and breadcrumbs a list
+    query never looks at, and even a small page's unread fields are most of
+    its conversion.
     """
-    if not isinstance(data, Mapping):
-        data = {}
-    get = data.get
-    if origin == "simple" and "event.type" not in data and ("type" in data or "entries" in data):
-        origin = "full"  # a direct hit: Sentry used the full serializer despite full=false
-    simple = origin == "simple"
-    detail = origin == "detail"
+    source = _EventSource(data if isinstance(data, Mapping) else {}, issue_id, origin)
+    values = dict(_UNREAD)
+    if fields is None:
+        for name, read in _READERS.items():
+            values[name] = read(source)
+    else:
+        for name in fields:
+            read = _READERS.get(name)
+            if read is not None:
+                values[name] = read(source)
+    return Event(**values)
 
-    event_id = identifier(get("eventID")) or ""
-    # the simple serializer's dotted key wins wherever it appears (lists read with origin
-    # "detail" in tests, older servers); the full serializers send `type`
-    event_type = string(get("event.type") if "event.type" in data else get("type"))
-    transaction = event_type == "transaction"
 
-    def wanted(name: str) -> bool:
-        return fields is None or name in fields
+class _EventSource:
+    """One event's JSON with what every field reader needs to know about it."""
 
-    tags = _tags_from_json(get("tags")) if wanted("tags") else []
-    if simple:
-        tags.sort(key=lambda tag: tag.key)
+    __slots__ = ("data", "get", "issue_id", "simple", "detail", "event_id", "event_type", "transaction")
 
-    def full(key: str) -> Any:
+    def __init__(self, data: Mapping[str, Any], issue_id: str, origin: Origin) -> None:
+        self.data = data
+        self.get = get = data.get
+        self.issue_id = issue_id
+        if origin == "simple" and "event.type" not in data and ("type" in data or "entries" in data):
+            origin = "full"  # a direct hit: Sentry used the full serializer despite full=false
+        self.simple = origin == "simple"
+        self.detail = origin == "detail"
+        self.event_id = identifier(get("eventID")) or ""
+        # the simple serializer's dotted key wins wherever it appears (lists read with origin
+        # "detail" in tests, older servers); the full serializers send `type`
+        self.event_type = string(get("event.type") if "event.type" in data else get("type"))
+        self.transaction = self.event_type == "transaction"
+
+    def full(self, key: str) -> Any:
         """A key only the full serializers have."""
-        return None if simple else get(key)
+        return None if self.simple else self.get(key)
 
-    def only_detail(key: str) -> Any:
-        return get(key) if detail else None
+    def only_detail(self, key: str) -> Any:
+        return self.get(key) if self.detail else None
 
-    return Event(
-        id=encode_global_id("Event", f"{issue_id}:{event_id}"),
-        sentryID=identifier(get("id")),
-        eventID=event_id,
-        groupID=identifier(get("groupID")),
-        projectID=identifier(get("projectID")),
-        size=integer(full("size")),
-        entries=_entries_from_json(full("entries")) if wanted("entries") else [],
-        dist=string(full("dist")),
-        message=string(full("message")),
-        title=string(get("title")),
-        location=string(get("location")),
-        user=_user_from_json(get("user")) if wanted("user") else None,
-        contexts=full("contexts"),
-        sdk=_sdk_from_json(full("sdk")) if wanted("sdk") else None,
-        context=full("context"),
-        packages=full("packages"),
-        type=event_type,
-        metadata=get("metadata"),
-        tags=tags,
-        platform=string(get("platform")),
-        dateCreated=None if transaction else string(get("dateCreated")),
-        dateReceived=string(full("dateReceived")),
-        errors=_errors_from_json(full("errors")) if wanted("errors") else [],
-        occurrence=full("occurrence"),
-        meta=full("_meta"),
-        crashFile=None
-        if transaction or not wanted("crashFile")
-        else _attachment_from_json(get("crashFile")),
-        culprit=None if transaction else string(get("culprit")),
-        fingerprints=string_list(full("fingerprints")),
-        groupingConfig=_grouping_config_from_json(full("groupingConfig"))
-        if wanted("groupingConfig")
-        else None,
-        startTimestamp=number(full("startTimestamp")),
-        endTimestamp=number(full("endTimestamp")),
-        measurements=full("measurements"),
-        breakdowns=full("breakdowns"),
-        release=only_detail("release"),
-        userReport=only_detail("userReport"),
-        sdkUpdates=json_list(only_detail("sdkUpdates")),
-        resolvedWith=nullable_string_list(only_detail("resolvedWith")),
-        nextEventID=string(only_detail("nextEventID")),
-        previousEventID=string(only_detail("previousEventID")),
-    )
+
+def _tags(source: _EventSource) -> list[EventTag]:
+    tags = _tags_from_json(source.get("tags"))
+    if source.simple:
+        tags.sort(key=lambda tag: tag.key)
+    return tags
+
+
+#: `Event` field -> how it is read from an `_EventSource`.
+_READERS: dict[str, Callable[[_EventSource], Any]] = {
+    "id": lambda s: encode_global_id("Event", f"{s.issue_id}:{s.event_id}"),
+    "sentryID": lambda s: identifier(s.get("id")),
+    "eventID": lambda s: s.event_id,
+    "groupID": lambda s: identifier(s.get("groupID")),
+    "projectID": lambda s: identifier(s.get("projectID")),
+    "size": lambda s: integer(s.full("size")),
+    "entries": lambda s: _entries_from_json(s.full("entries")),
+    "dist": lambda s: string(s.full("dist")),
+    "message": lambda s: string(s.full("message")),
+    "title": lambda s: string(s.get("title")),
+    "location": lambda s: string(s.get("location")),
+    "user": lambda s: _user_from_json(s.get("user")),
+    "contexts": lambda s: s.full("contexts"),
+    "sdk": lambda s: _sdk_from_json(s.full("sdk")),
+    "context": lambda s: s.full("context"),
+    "packages": lambda s: s.full("packages"),
+    "type": lambda s: s.event_type,
+    "metadata": lambda s: s.get("metadata"),
+    "tags": _tags,
+    "platform": lambda s: string(s.get("platform")),
+    "dateCreated": lambda s: None if s.transaction else string(s.get("dateCreated")),
+    "dateReceived": lambda s: string(s.full("dateReceived")),
+    "errors": lambda s: _errors_from_json(s.full("errors")),
+    "occurrence": lambda s: s.full("occurrence"),
+    "meta": lambda s: s.full("_meta"),
+    "crashFile": lambda s: None if s.transaction else _attachment_from_json(s.get("crashFile")),
+    "culprit": lambda s: None if s.transaction else string(s.get("culprit")),
+    "fingerprints": lambda s: string_list(s.full("fingerprints")),
+    "groupingConfig": lambda s: _grouping_config_from_json(s.full("groupingConfig")),
+    "startTimestamp": lambda s: number(s.full("startTimestamp")),
+    "endTimestamp": lambda s: number(s.full("endTimestamp")),
+    "measurements": lambda s: s.full("measurements"),
+    "breakdowns": lambda s: s.full("breakdowns"),
+    "release": lambda s: s.only_detail("release"),
+    "userReport": lambda s: s.only_detail("userReport"),
+    "sdkUpdates": lambda s: json_list(s.only_detail("sdkUpdates")),
+    "resolvedWith": lambda s: nullable_string_list(s.only_detail("resolvedWith")),
+    "nextEventID": lambda s: string(s.only_detail("nextEventID")),
+    "previousEventID": lambda s: string(s.only_detail("previousEventID")),
+}
+
+#: What a field nobody reads holds: empty, of its type.
+_UNREAD: dict[str, Any] = {name: None for name in _READERS} | {
+    "eventID": "",
+    "id": "",
+    "entries": [],
+    "tags": [],
+    "errors": [],
+}
 
 
 async def refetch_event(context: Any, global_id: str) -> Event:
