@@ -182,6 +182,7 @@ class _State:
             self.client = SentryClient(
                 instrumented,
                 user_agent=user_agent,
+                processes=settings.worker_count,
                 base_url=base_url,
                 org=settings.sentry_org,
                 timeout=settings.sentry_timeout,

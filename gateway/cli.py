@@ -99,6 +99,7 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ["GATEWAY_DEMO"] = "1"  # workers read the same environment
     settings = load_settings()  # fail now, in the parent, with a clear message
     workers = args.workers or available_cpus()
+    os.environ["GATEWAY_WORKER_COUNT"] = str(workers)  # each worker keeps to its share of Sentry's limits
     with _metrics_directory(workers, settings.metrics):
         uvicorn.run(
             "gateway.serving:create_served_app",

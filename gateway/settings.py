@@ -64,6 +64,9 @@ class Settings:
     #: What carries calls to a real Sentry: ``"aiohttp"`` (`gateway.sentry.transport`)
     #: or ``"httpx"`` (httpx's own transport, httpcore).
     upstream_transport: str = "aiohttp"
+    #: How many worker processes serve together (set by ``serve`` for its
+    #: workers): each keeps to its share of Sentry's per-credential concurrency.
+    worker_count: int = 1
 
     @property
     def demo(self) -> bool:
@@ -122,6 +125,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         gc_threshold=_gc_threshold(_get(env, "GATEWAY_GC_THRESHOLD")),
         upstream_transport=_choice(env, "GATEWAY_UPSTREAM_TRANSPORT", "aiohttp", ("aiohttp", "httpx")),
+        worker_count=_int_in(env, "GATEWAY_WORKER_COUNT", 1, 1, 1024),
     )
 
 

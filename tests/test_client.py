@@ -323,3 +323,20 @@ async def test_cookies_set_by_sentry_never_go_back_out() -> None:
     assert seen[1].headers["authorization"] == "Bearer bob"
     assert seen[1].headers["user-agent"].startswith("sentry-events-gateway")
     assert seen[1].headers["accept-encoding"] == "gzip, deflate"
+
+
+async def test_each_worker_keeps_to_its_share_of_the_reported_concurrency_limit() -> None:
+    in_flight = peak = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.02)
+        in_flight -= 1
+        return httpx.Response(200, json=[], headers={"X-Sentry-Rate-Limit-ConcurrentLimit": "6"})
+
+    client = SentryClient(httpx.MockTransport(handler), base_url="http://s", processes=3)
+    await client.list_issue_events("Bearer a", "1")  # learns 6 / 3 workers = 2
+    await asyncio.gather(*(client.list_issue_events("Bearer a", "1", cursor=f"0:{i}:0") for i in range(8)))
+    assert peak == 2

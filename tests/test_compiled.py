@@ -19,7 +19,7 @@ import asyncio
 import dataclasses
 import json
 import random
-from typing import Any
+from typing import Any, Optional
 
 import httpx
 import pytest
@@ -30,7 +30,10 @@ from graphql import (
     GraphQLUnionType,
     get_named_type,
 )
+import strawberry
 from hypothesis import HealthCheck, given, settings
+from strawberry.extensions import FieldExtension
+from strawberry.permission import BasePermission
 from hypothesis import strategies as st
 
 from gateway.demo import DEMO_TOKEN, create_demo_app
@@ -352,3 +355,71 @@ def _all_fields(gql_type: Any, depth: int) -> str:
             parts.append(f"{name} {_all_fields(field.type, depth - 1)}")
     return "{ " + " ".join(parts) + " }"
 
+
+
+def test_an_error_while_collecting_fields_stays_at_its_field() -> None:
+    """A null for a Boolean that @include needs fails at that field, as graphql-core has it,
+    not at the connection the compiled completer was built for."""
+    document = (
+        'query Q($v: Boolean = true) { issue(id: "1") { events(first: 2) { nodes { eventID '
+        "user { id geo @include(if: $v) { city } } } } } }"
+    )
+    reference, compiled = asyncio.run(run_both(document, {"v": None}))
+    assert compiled == reference
+    assert reference[0]["issue"] is not None  # the error did not climb to the connection
+
+
+class _Deny(BasePermission):
+    message = "denied"
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return False
+
+
+class _Upper(FieldExtension):
+    def resolve(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
+        return next_(source, info, **kwargs).upper()
+
+
+@strawberry.type
+class _Secret:
+    open: str
+    guarded: Optional[str] = strawberry.field(permission_classes=[_Deny])
+    shouted: str = strawberry.field(extensions=[_Upper()])
+
+
+@strawberry.type
+class _SecretQuery:
+    @strawberry.field
+    def secret(self) -> _Secret:
+        return _Secret(open="a", guarded="b", shouted="c")
+
+
+def test_fields_with_permissions_or_extensions_are_left_to_graphql_core() -> None:
+    document = "{ secret { open guarded shouted } }"
+    results = []
+    for context_class in (None, CompiledExecutionContext):
+        kwargs = {"execution_context_class": context_class} if context_class else {}
+        result = strawberry.Schema(query=_SecretQuery, **kwargs).execute_sync(document)
+        results.append((result.data, [e.message for e in result.errors or []]))
+    assert results[1] == results[0] == ({"secret": {"open": "a", "guarded": None, "shouted": "C"}}, ["denied"])
+
+
+def test_shared_completers_live_as_long_as_their_document() -> None:
+    import gc
+
+    from gateway.schema import compiled
+
+    document = 'query Unique123 { issue(id: "3") { events(first: 2) { nodes { eventID title } } } }'
+    reference, compiled_result = asyncio.run(run_both(document, {}))
+    assert compiled_result == reference
+    names = [op.name.value for op in compiled._SHARED.keys() if op.name]
+    assert "Unique123" in names
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    from gateway.schema.parse_cache import _parse
+
+    _parse.cache_clear()  # the two caches that keep a parsed document alive
+    _get_validate_cache(256).cache_clear()
+    gc.collect()
+    assert "Unique123" not in [op.name.value for op in compiled._SHARED.keys() if op.name]

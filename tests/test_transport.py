@@ -18,6 +18,7 @@ import pytest
 from gateway.demo import DEMO_TOKEN, create_demo_app
 from gateway.demo.faults import Fault
 from gateway.sentry.client import SentryClient
+from gateway.sentry.filters import EventFilters
 from gateway.sentry.transport import AiohttpTransport
 
 from .servers import serve_in_thread
@@ -26,10 +27,18 @@ pytestmark = pytest.mark.anyio
 TOKEN = f"Bearer {DEMO_TOKEN}"
 
 
+_APPS: dict[str, Any] = {}
+
+
+def _demo_requests(base: str) -> list[Any]:
+    return _APPS[base].state.requests
+
+
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[tuple[str, Any]]:
     app = create_demo_app(faults=True)
     base, stop = serve_in_thread(app)
+    _APPS[base] = app
     yield base, app.state.faults
     stop()
 
@@ -124,6 +133,24 @@ async def test_connections_are_reused(upstream: tuple[str, Any]) -> None:
             await client.list_issue_events(TOKEN, "2", per_page=5)
         connector = transport._session.connector  # type: ignore[union-attr]
         assert connector is not None and len(connector._conns) == 1  # one idle, kept-alive connection
+
+
+async def test_the_query_string_goes_out_byte_for_byte_as_httpx_encodes_it(upstream: tuple[str, Any]) -> None:
+    base, faults = upstream
+    faults.clear()
+    demo_requests = _demo_requests(base)
+    received = []
+    for _name, make in transports():
+        transport = make()
+        async with transport:
+            client = SentryClient(transport, base_url=base)
+            before = len(demo_requests)
+            await client.list_issue_events(
+                TOKEN, "2", per_page=3, filters=EventFilters(query="user.email:a@b.c url:/x/y,z", environment=("prod",))
+            )
+            received.append([r.query_string for r in demo_requests[before:]])
+    assert received[0] == received[1] and received[0]
+    assert "%3A" in received[0][0] and "%40" in received[0][0] and "%2F" in received[0][0]
 
 
 class _NoFaults:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 import keyword
-from collections import OrderedDict
+import weakref
 from typing import Any, NamedTuple
 
 from graphql import (
@@ -52,6 +52,7 @@ from graphql import (
     is_list_type,
     is_non_null_type,
     is_object_type,
+    is_union_type,
 )
 from graphql.execution.collect_fields import FieldDetails
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -83,6 +84,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # id is not reused during this execution; its completer or None).
         self._completers: dict[tuple[Any, int], tuple[FieldDetailsList, Completer | None]] = {}
         self._boolean_variables: tuple[Any, ...] | None = None
+        self._compile_failed = False
 
     def complete_value(
         self,
@@ -111,26 +113,43 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = self._completers.get(key)
         if cached is not None:
             return cached[1]
-        shared_key = self._shared_key(return_type, details)
-        found = _SHARED.get(shared_key) if shared_key is not None else None
+        shared = self._shared_entries()
+        shared_key = self._shared_key(return_type, details) if shared is not None else None
+        found = shared.get(shared_key) if shared is not None and shared_key is not None else None
         if found is not None:
-            completer = found[1]
+            completer = found
         else:
-            completer = self._compile(return_type, details)
-            if shared_key is not None:
-                _SHARED.put(shared_key, (tuple(d.node for d in details), completer))
+            try:
+                completer = self._compile(return_type, details)
+            except Exception:  # noqa: BLE001
+                # Collecting the fields failed (e.g. a null where @include needs a
+                # Boolean): graphql-core raises that error at the field it belongs to.
+                completer = None
+                self._compile_failed = True
+            if shared is not None and shared_key is not None and not self._compile_failed:
+                shared[shared_key] = completer
         self._completers[key] = (details, completer)
         return completer
 
-    def _shared_key(self, return_type: GraphQLOutputType, details: FieldDetailsList) -> tuple[Any, ...] | None:
-        """The key under which other requests with the same document find this completer.
+    def _shared_entries(self) -> dict[tuple[Any, ...], Completer | None] | None:
+        """This document's completers, shared by every request that sends it.
 
-        A completer depends on the return type, the field nodes (from the
-        parsed document, which the parse cache hands out again for the same
-        text), the fragments they spread (the same document's) and the values
-        of ``@skip``/``@include`` conditions: only Boolean variables can feed
-        those. The cache holds the nodes, so their ids are never reused while
-        the entry lives.
+        Kept per operation node, weakly: the entries live exactly as long as
+        the parsed document (which the parse cache holds), so they can be
+        neither stale nor hoarded.
+        """
+        try:
+            return _SHARED.setdefault(self.operation, {})
+        except TypeError:  # not weakly referenceable: compile per request
+            return None
+
+    def _shared_key(self, return_type: GraphQLOutputType, details: FieldDetailsList) -> tuple[Any, ...] | None:
+        """The key of a completer among its document's (see `_shared_entries`).
+
+        A completer depends on the return type, the field nodes (the
+        document's own, so their ids are stable while it lives), the
+        fragments they spread (the same document's) and the values of
+        ``@skip``/``@include`` conditions: only Boolean variables can feed those.
         """
         if any(d.fragment_variable_values is not None for d in details):
             return None
@@ -205,6 +224,8 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return complete_nullable_items
 
     def _compile_abstract(self, return_type: GraphQLAbstractType, details: FieldDetailsList) -> Completer | None:
+        if not is_union_type(return_type):
+            return None  # an interface may resolve types its own way (resolve_type)
         by_definition: dict[Any, Completer] = {}
         for possible in self.schema.get_possible_types(return_type):
             definition = possible.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
@@ -321,31 +342,8 @@ def get_named_type_node(type_node: Any) -> str:
     return type_node.name.value
 
 
-class _SharedCompletions:
-    """A bounded, process-wide map from `_shared_key` to (field nodes, completer).
-
-    Compiling a selection costs about as much as completing a small page, so
-    a document seen again (the common case: clients send the same operations)
-    reuses its completers. Least recently used entries go first.
-    """
-
-    def __init__(self, max_entries: int) -> None:
-        self._entries: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], Completer | None]] = OrderedDict()
-        self._max_entries = max_entries
-
-    def get(self, key: tuple[Any, ...]) -> tuple[tuple[Any, ...], Completer | None] | None:
-        found = self._entries.get(key)
-        if found is not None:
-            self._entries.move_to_end(key)
-        return found
-
-    def put(self, key: tuple[Any, ...], value: tuple[tuple[Any, ...], Completer | None]) -> None:
-        self._entries[key] = value
-        if len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
-
-
-_SHARED = _SharedCompletions(max_entries=4096)
+#: Operation node -> its completers (see `CompiledExecutionContext._shared_entries`).
+_SHARED: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Completer | None]] = weakref.WeakKeyDictionary()
 
 
 def _plain_attribute(field_def: Any) -> str | None:
@@ -358,7 +356,11 @@ def _plain_attribute(field_def: Any) -> str | None:
     if field_def.args or not getattr(field_def.resolve, "_is_default", False):
         return None
     strawberry_field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if strawberry_field is None or strawberry_field.default_resolver is not getattr:
+    if (
+        strawberry_field is None
+        or not strawberry_field.is_basic_field  # permission classes or field extensions
+        or strawberry_field.default_resolver is not getattr
+    ):
         return None
     return strawberry_field.python_name
 

@@ -77,9 +77,12 @@ class SentryClient:
         max_retries: int = 2,
         max_concurrency_per_credential: int = 16,
         user_agent: str = "sentry-events-gateway",
+        processes: int = 1,
     ) -> None:
         self._transport = transport
         self._user_agent = user_agent
+        #: Worker processes sharing each credential's limits (see `_learn_limit`).
+        self._processes = max(1, processes)
         self._base_url = base_url.rstrip("/")
         self._org = org
         self._timeout = timeout
@@ -207,7 +210,7 @@ class SentryClient:
                 info = parse_rate_limit_headers(response.headers)
                 if info is not None:
                     self._rate_limits[fingerprint] = info
-                    await limiter.learn(info.concurrentLimit, self._concurrency_ceiling)
+                    await limiter.learn(self._share(info.concurrentLimit), self._concurrency_ceiling)
                 if response.status_code == 429:
                     failure = _rate_limited(response)
                     assert isinstance(failure, RateLimited)
@@ -265,6 +268,14 @@ class SentryClient:
         finally:
             await response.aclose()
         return response
+
+    def _share(self, limit: int | None) -> int | None:
+        """This process's share of a per-credential concurrency limit Sentry reports.
+
+        Sentry counts a credential's concurrent requests across every worker;
+        each of `processes` workers keeps to an equal share (at least one).
+        """
+        return None if limit is None else max(1, limit // self._processes)
 
     def _attempt_timeout(self, deadline: float | None, path: str) -> float:
         if deadline is None:
