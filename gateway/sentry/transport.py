@@ -127,8 +127,8 @@ class _ResponseStream(httpx.AsyncByteStream):
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
-            async for chunk in self._response.content.iter_any():
-                yield chunk
+            # One piece: aiohttp gathers the body in C; the client reads it whole anyway.
+            yield await self._response.read()
         except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
             raise httpx.ReadTimeout("read timeout", request=self._request) from exc
         except (aiohttp.ClientError, OSError) as exc:  # cut off: payload incomplete, reset
