@@ -85,6 +85,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._completers: dict[tuple[Any, int], tuple[FieldDetailsList, Completer | None]] = {}
         self._boolean_variables: tuple[Any, ...] | None = None
         self._compile_failed = False
+        self._shared: dict[tuple[Any, ...], Completer | None] | None | bool = False  # False: not looked up yet
 
     def complete_value(
         self,
@@ -138,10 +139,14 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         the parsed document (which the parse cache holds), so they can be
         neither stale nor hoarded.
         """
-        try:
-            return _SHARED.setdefault(self.operation, {})
-        except TypeError:  # not weakly referenceable: compile per request
-            return None
+        if self._shared is False:  # once per execution: a weak key costs a weakref
+            try:
+                self._shared = _SHARED.get(self.operation)
+                if self._shared is None:
+                    self._shared = _SHARED[self.operation] = {}
+            except TypeError:  # not weakly referenceable: compile per request
+                self._shared = None
+        return self._shared  # type: ignore[return-value]
 
     def _shared_key(self, return_type: GraphQLOutputType, details: FieldDetailsList) -> tuple[Any, ...] | None:
         """The key of a completer among its document's (see `_shared_entries`).
