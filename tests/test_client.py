@@ -340,3 +340,21 @@ async def test_each_worker_keeps_to_its_share_of_the_reported_concurrency_limit(
     await client.list_issue_events("Bearer a", "1")  # learns 6 / 3 workers = 2
     await asyncio.gather(*(client.list_issue_events("Bearer a", "1", cursor=f"0:{i}:0") for i in range(8)))
     assert peak == 2
+
+
+def test_rate_limit_headers_read_in_one_pass_as_headers_get_would() -> None:
+    from gateway.sentry.ratelimits import RateLimitInfo, parse_rate_limit_headers
+
+    headers = httpx.Headers(
+        [
+            ("X-Sentry-Rate-Limit-Limit", "40"),
+            ("x-sentry-rate-limit-remaining", "39.0"),
+            ("X-Sentry-Rate-Limit-Reset", "inf"),
+            ("X-Sentry-Rate-Limit-ConcurrentLimit", "5"),
+            ("X-Sentry-Rate-Limit-ConcurrentLimit", "6"),  # twice: unknown, as "5, 6" would be
+            ("Link", "<x>"),
+        ]
+    )
+    assert parse_rate_limit_headers(headers) == RateLimitInfo(limit=40, remaining=39)
+    assert parse_rate_limit_headers({"x-sentry-rate-limit-remaining": "3"}) == RateLimitInfo(remaining=3)
+    assert parse_rate_limit_headers(httpx.Headers({"Content-Type": "application/json"})) is None

@@ -116,9 +116,9 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return cached[1]
         shared = self._shared_entries()
         shared_key = self._shared_key(return_type, details) if shared is not None else None
-        found = shared.get(shared_key) if shared is not None and shared_key is not None else None
-        if found is not None:
-            completer = found
+        found = shared.get(shared_key, _MISSING) if shared is not None and shared_key is not None else _MISSING
+        if found is not _MISSING:
+            completer = found  # a completer, or None: graphql-core completes this selection
         else:
             try:
                 completer = self._compile(return_type, details)
@@ -346,6 +346,8 @@ def get_named_type_node(type_node: Any) -> str:
         type_node = type_node.type
     return type_node.name.value
 
+
+_MISSING: Any = object()
 
 #: Operation node -> its completers (see `CompiledExecutionContext._shared_entries`).
 _SHARED: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Completer | None]] = weakref.WeakKeyDictionary()

@@ -513,7 +513,12 @@ def event_from_json(
             read = _READERS.get(name)
             if read is not None:
                 values[name] = read(source)
-    return Event(**values)
+    # `values` holds every field, so this is the instance Event(**values) makes,
+    # without a 39-keyword call: that call cost more than converting a small
+    # event's selected fields (2.8 of 4.9 µs per event).
+    event = object.__new__(Event)
+    event.__dict__.update(values)
+    return event
 
 
 class _EventSource:

@@ -17,6 +17,7 @@ All calls go through the request's loaders, so repeated pages are free.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,11 +117,15 @@ class _Traversal:
         self.loaders = loaders
         self.codec = codec
         self.query = query
-        self.binding = connection_binding(query.issue_id, query.filters)
         self.after = self._decode(query.after)
         self.before = self._decode(query.before)
         self.window = self._window(now)
         self.upstream_filters = window_filters(query.filters, self.window)
+
+    @functools.cached_property
+    def binding(self) -> str:
+        """What the cursors of this connection are bound to (a digest: only when a cursor is read or written)."""
+        return connection_binding(self.query.issue_id, self.query.filters)
 
     def _decode(self, cursor: str | None) -> CursorState | None:
         return None if cursor is None else self.codec.decode(cursor, binding=self.binding)
