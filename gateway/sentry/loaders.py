@@ -81,7 +81,7 @@ class SentryLoaders:
         # parsed JSON held in the loaders' caches) are freed by reference
         # counting when the request ends, not at the next full collection.
         self._pages: DataLoader[PageKey, LoadedPage] = DataLoader(self._fetcher.load_pages)
-        self._events: DataLoader[EventKey, dict[str, Any]] = DataLoader(self._fetcher.load_events)
+        self._events: DataLoader[EventKey, dict[str, Any]] | None = None  # made on first use
 
     @property
     def max_calls(self) -> int | None:
@@ -91,7 +91,8 @@ class SentryLoaders:
     def close(self) -> None:
         """Drop the cached pages and events once the request is answered."""
         self._pages.clear_all()
-        self._events.clear_all()
+        if self._events is not None:
+            self._events.clear_all()
 
     @property
     def upstream_calls(self) -> int:
@@ -122,6 +123,8 @@ class SentryLoaders:
 
     async def event(self, issue_id: str, event_id: str, filters: EventFilters) -> dict[str, Any]:
         """One event from the detail endpoint (deduplicated within the request)."""
+        if self._events is None:
+            self._events = DataLoader(self._fetcher.load_events)
         return await self._events.load(EventKey(self._fingerprint, issue_id, event_id, filters))
 
 
