@@ -197,6 +197,12 @@ class _Fetcher:
 
 async def _gather(coroutines: Any) -> list[Any]:
     """Run concurrently; a failure becomes that key's value, not the batch's."""
+    coroutines = list(coroutines)
+    if len(coroutines) == 1:  # the common batch of one: no task to schedule
+        try:
+            return [await coroutines[0]]
+        except Exception as exc:  # noqa: BLE001 - the key's value, as gather would give it
+            return [exc]
     results = await asyncio.gather(*coroutines, return_exceptions=True)
     for result in results:
         if isinstance(result, BaseException) and not isinstance(result, Exception):
