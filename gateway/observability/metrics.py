@@ -14,9 +14,11 @@ become labels: rate-limit headroom is the last value seen, whoever's it was.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -113,9 +115,17 @@ def observe_graphql_request(
     operation: str | None, outcome: str, seconds: float, upstream_calls: int
 ) -> None:
     label = operation_label(operation)
-    GRAPHQL_REQUESTS.labels(label, outcome).inc()
-    GRAPHQL_LATENCY.labels(label, outcome).observe(seconds)
+    _child(GRAPHQL_REQUESTS, label, outcome).inc()
+    _child(GRAPHQL_LATENCY, label, outcome).observe(seconds)
     GRAPHQL_UPSTREAM_CALLS.observe(upstream_calls)
+
+
+@functools.lru_cache(maxsize=4096)
+def _child(metric: Any, *labels: str) -> Any:
+    """``metric.labels(*labels)``, remembered: prometheus_client takes a lock and
+    builds a key on every call, several times per request. Label values are
+    bounded (operation names are capped at `MAX_OPERATIONS`), so is this."""
+    return metric.labels(*labels)
 
 
 def endpoint_kind(path: str) -> str:
@@ -131,8 +141,8 @@ def endpoint_kind(path: str) -> str:
 
 
 def observe_upstream(endpoint: str, status: str, seconds: float) -> None:
-    UPSTREAM_REQUESTS.labels(endpoint, status).inc()
-    UPSTREAM_LATENCY.labels(endpoint).observe(seconds)
+    _child(UPSTREAM_REQUESTS, endpoint, status).inc()
+    _child(UPSTREAM_LATENCY, endpoint).observe(seconds)
 
 
 def observe_rate_limit(remaining: int | None, limit: int | None) -> None:
@@ -144,7 +154,7 @@ def observe_rate_limit(remaining: int | None, limit: int | None) -> None:
 
 
 def observe_batch(loader: str, size: int) -> None:
-    DATALOADER_BATCH.labels(loader).observe(size)
+    _child(DATALOADER_BATCH, loader).observe(size)
 
 
 def render_metrics() -> tuple[bytes, str]:
