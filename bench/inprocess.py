@@ -3,6 +3,8 @@
     python bench/inprocess.py full 60            # median and min ms per request
     python bench/inprocess.py full 10 --profile  # + cProfile, 25 costliest functions
     GATEWAY_GC_THRESHOLD=python python bench/inprocess.py full 60   # Python's collector defaults
+    python bench/inprocess.py small 3000 --instant  # upstream answered in-process at once:
+                                                    # what the gateway itself costs
 
 For quick before/after checks of one change (`bench/run.py` is the real measurement).
 It starts `bench/upstream.py` on port 9177, builds the app the way a served worker
@@ -25,6 +27,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+import httpx  # noqa: E402
 import run as bench_run  # noqa: E402
 
 PORT = 9177
@@ -51,12 +54,35 @@ async def call(app: object, body: bytes) -> bytes:
     return b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
 
 
-async def measure(workload: str, requests: int, profile: bool) -> None:
+class InstantUpstream(httpx.AsyncBaseTransport):
+    """An httpx transport answering `bench/upstream.py`'s pages at once, in-process."""
+
+    def __init__(self) -> None:
+        import upstream
+
+        self._pages = upstream.Pages(["2"])  # built before the event loop runs
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        params = request.url.params
+        raw = self._pages.get("2", params.get("full") == "true", int(params.get("per_page", "100")))
+        head, body = raw.split(b"\r\n\r\n", 1)
+        headers = [tuple(line.split(": ", 1)) for line in head.decode().split("\r\n")[1:]]
+        return httpx.Response(200, headers=headers, content=body)
+
+
+async def measure(workload: str, requests: int, profile: bool, instant: InstantUpstream | None = None) -> None:
     import json
 
-    from gateway.serving import create_served_app
+    from gateway.app import create_app
+    from gateway.serving import create_served_app, tune_garbage_collector
+    from gateway.settings import load_settings
 
-    app = create_served_app()
+    if instant is not None:
+        settings = load_settings()
+        app = create_app(settings, transport=instant)
+        tune_garbage_collector(settings)
+    else:
+        app = create_served_app()
     query = {w.name: w for w in bench_run.WORKLOADS}[workload].query
     body = json.dumps({"query": query}).encode()
     async with app.router.lifespan_context(app):
@@ -108,10 +134,14 @@ def main() -> None:
     parser.add_argument("workload", choices=[w.name for w in bench_run.WORKLOADS])
     parser.add_argument("requests", type=int, nargs="?", default=60)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--instant", action="store_true", help="no upstream process: pages answered in-process")
     args = parser.parse_args()
     os.environ.update(
         {"SENTRY_BASE_URL": f"http://127.0.0.1:{PORT}", "SENTRY_AUTH_TOKEN": "sntryu_demo", "GATEWAY_ACCESS_LOG": "0"}
     )
+    if args.instant:
+        asyncio.run(measure(args.workload, args.requests, args.profile, instant=InstantUpstream()))
+        return
     upstream = subprocess.Popen(
         [sys.executable, str(BENCH / "upstream.py"), "--port", str(PORT)],
         stdout=subprocess.DEVNULL,
