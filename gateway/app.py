@@ -9,7 +9,6 @@ headers, cursors, error bodies) is still exercised.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -40,6 +39,7 @@ from gateway.readiness import Readiness
 from gateway.schema import RequestContext, build_schema
 from gateway.schema.pagination import CursorCodec
 from gateway.sentry.client import SentryClient
+from gateway.sentry.client import loads as loads_json
 from gateway.sentry.loaders import SentryLoaders
 from gateway.settings import Settings, load_settings
 
@@ -82,12 +82,8 @@ class GatewayGraphQL(ObservedGraphQLView, GraphQL):
         return context
 
     def decode_json(self, data: str | bytes) -> object:
-        """orjson for request bodies too; the standard library for what only it reads
-        (integers beyond 64 bits, NaN). Both raise `json.JSONDecodeError` on bad JSON."""
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            return json.loads(data)
+        """Request bodies as upstream bodies: orjson, the standard library for big integers."""
+        return loads_json(data)
 
     def encode_json(self, data: object) -> bytes:
         """orjson for the response: a full page is hundreds of kB of JSON."""

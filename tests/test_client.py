@@ -7,6 +7,7 @@ produce yet (5xx, timeouts, broken bodies) come from small httpx transports.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
@@ -358,3 +359,65 @@ def test_rate_limit_headers_read_in_one_pass_as_headers_get_would() -> None:
     assert parse_rate_limit_headers(headers) == RateLimitInfo(limit=40, remaining=39)
     assert parse_rate_limit_headers({"x-sentry-rate-limit-remaining": "3"}) == RateLimitInfo(remaining=3)
     assert parse_rate_limit_headers(httpx.Headers({"Content-Type": "application/json"})) is None
+
+
+def test_integers_beyond_64_bits_stay_exact() -> None:
+    """orjson would make them floats (another number, or another id)."""
+    from gateway.sentry.client import loads
+
+    assert loads(b'{"n":123456789012345678901234567890,"m":-12345678901234567890}') == {
+        "n": 123456789012345678901234567890,
+        "m": -12345678901234567890,
+    }
+    assert loads(b'{"x": NaN}')["x"] != loads(b'{"x": NaN}')["x"]  # what only the stdlib reads
+    with pytest.raises(json.JSONDecodeError):
+        loads(b'{"a":')
+
+
+async def test_a_big_integer_variable_reaches_the_resolver_exactly() -> None:
+    from .conftest import running_gateway
+
+    async with running_gateway() as gw:
+        body = await gw.post(
+            "query($id: ID!) { node(id: $id) { id } }", {"id": 123456789012345678901234567890}
+        )
+    assert "123456789012345678901234567890" in body["errors"][0]["message"]
+
+
+async def test_a_cancelled_waiter_passes_its_wake_up_on() -> None:
+    from gateway.sentry.ratelimits import ConcurrencyLimiter
+
+    limiter = ConcurrencyLimiter(1)
+    release = asyncio.Event()
+    order: list[str] = []
+
+    async def holder() -> None:
+        async with limiter.slot():
+            await release.wait()
+
+    async def waiter(name: str) -> None:
+        async with limiter.slot():
+            order.append(name)
+
+    a = asyncio.create_task(holder())
+    await asyncio.sleep(0)
+    b = asyncio.create_task(waiter("b"))
+    c = asyncio.create_task(waiter("c"))
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.sleep(0)  # a releases and notifies b ...
+    b.cancel()  # ... which is cancelled before it wakes
+    await asyncio.wait_for(c, 2)  # c must still get the free slot
+    await a
+    assert order == ["c"]
+
+
+async def test_a_closed_aiohttp_transport_refuses_instead_of_reopening() -> None:
+    from gateway.sentry.transport import AiohttpTransport
+
+    transport = AiohttpTransport()
+    await transport.aclose()
+    client = SentryClient(transport, base_url="http://127.0.0.1:9", max_retries=0)
+    with pytest.raises(errors.UpstreamUnavailable):
+        await client.list_issue_events("Bearer x", "1")
+    assert transport._session is None

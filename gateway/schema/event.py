@@ -505,6 +505,7 @@ def event_from_json(
     """
     source = _EventSource(data if isinstance(data, Mapping) else {}, issue_id, origin)
     values = dict(_UNREAD)
+    values["entries"], values["tags"], values["errors"] = [], [], []  # never shared between events
     if fields is None:
         for name, read in _READERS.items():
             values[name] = read(source)

@@ -191,11 +191,12 @@ class SentryClient:
             failure: SentryError
             pause: float | None = None
             try:
-                async with limiter.slot():
-                    timeout = self._attempt_timeout(deadline, path)
-                    # httpx enforces its timeouts per network phase; this
-                    # bounds the whole attempt, on any transport.
-                    async with asyncio.timeout(timeout):
+                timeout = self._attempt_timeout(deadline, path)
+                # httpx enforces its timeouts per network phase; this bounds
+                # the whole attempt, the wait for a concurrency slot included,
+                # on any transport.
+                async with asyncio.timeout(timeout):
+                    async with limiter.slot():
                         response = await self._send(url, params, headers, timeout)
             except (httpx.TimeoutException, TimeoutError):
                 failure = UpstreamTimeout(f"Sentry did not answer {path} in time")
@@ -298,10 +299,26 @@ class _TruncatedBody(Exception):
         self.status = status
 
 
-def loads(content: bytes) -> Any:
-    """Decode JSON with orjson (several times faster on multi-MB pages), falling
-    back to the standard library for what orjson refuses but JSON allows
-    (integers beyond 64 bits)."""
+#: Every ASCII digit to b"1", every other byte to b"0": a run of twenty digits
+#: then shows as b"1" * 20 (`bytes.translate` and `find` run in C).
+_DIGITS = bytes(0x31 if 0x30 <= byte <= 0x39 else 0x30 for byte in range(256))
+_TWENTY_DIGITS = b"1" * 20
+
+
+def loads(content: bytes | str) -> Any:
+    """Decode JSON with orjson (several times faster on multi-MB pages) unless the
+    text may hold an integer beyond 64 bits.
+
+    orjson turns such integers into floats (``123456789012345678901234567890``
+    becomes ``1.2345678901234568e+29``): silently another number, or another
+    id. Any run of twenty digits sends the text to the standard library, which
+    keeps them exact; the check costs ~2.5 ms on a 1.9 MB page, a quarter of
+    orjson's parse. What orjson refuses but the standard library reads (``NaN``,
+    which Python's own encoder writes) goes there too; both raise
+    `json.JSONDecodeError` on text that is not JSON.
+    """
+    if isinstance(content, str) or content.translate(_DIGITS).find(_TWENTY_DIGITS) != -1:
+        return json.loads(content)
     try:
         return orjson.loads(content)
     except orjson.JSONDecodeError:

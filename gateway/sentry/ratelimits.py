@@ -107,6 +107,12 @@ class ConcurrencyLimiter:
                 self._waiting += 1
                 try:
                     await self._changed.wait_for(lambda: self._in_flight < self._limit)
+                except BaseException:
+                    # Cancelled (a deadline) perhaps just after being notified:
+                    # pass the wake-up on, or the next waiter sleeps by a free slot.
+                    if self._in_flight < self._limit:
+                        self._changed.notify()
+                    raise
                 finally:
                     self._waiting -= 1
                 self._in_flight += 1

@@ -48,6 +48,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._max_connections = max_connections
         self._keepalive_seconds = keepalive_seconds
         self._session: aiohttp.ClientSession | None = None
+        self._closed = False
 
     def _open(self) -> aiohttp.ClientSession:
         # Created on first use: aiohttp binds a session to the running loop.
@@ -68,6 +69,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return self._session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._closed:  # e.g. a loader task still retrying after shutdown: no new session
+            raise httpx.ConnectError("the transport is closed", request=request)
         session = self._session or self._open()
         timeouts = request.extensions.get("timeout", {})
         # No bound on waiting for a pooled connection (httpx's "pool"): the
@@ -113,6 +116,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
+        self._closed = True
         if self._session is not None:
             await self._session.close()
             self._session = None
