@@ -194,18 +194,25 @@ async def test_ids_are_validated_before_any_request(issue_id: str) -> None:
     assert calls == []
 
 
-async def test_loaders_fetch_distinct_pages_concurrently_within_the_bound() -> None:
-    in_flight = 0
-    peak = 0
+def counting_concurrency(respond: Any) -> tuple[Any, dict[str, int]]:
+    """A MockTransport handler answering `respond(request)` after 20 ms, and its
+    ``peak``: the most requests it had in flight at once."""
+    state = {"in_flight": 0, "peak": 0}
 
     async def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal in_flight, peak
-        in_flight += 1
-        peak = max(peak, in_flight)
+        state["in_flight"] += 1
+        state["peak"] = max(state["peak"], state["in_flight"])
         await asyncio.sleep(0.02)
-        in_flight -= 1
-        return httpx.Response(200, json=[{"eventID": request.url.params.get("cursor", "0")}])
+        state["in_flight"] -= 1
+        return respond(request)
 
+    return handler, state
+
+
+async def test_loaders_fetch_distinct_pages_concurrently_within_the_bound() -> None:
+    handler, state = counting_concurrency(
+        lambda request: httpx.Response(200, json=[{"eventID": request.url.params.get("cursor", "0")}])
+    )
     client = SentryClient(httpx.MockTransport(handler), base_url="http://sentry.test")
     loaders = SentryLoaders(client, credential=TOKEN, max_concurrency=3)
     pages = await asyncio.gather(
@@ -216,7 +223,7 @@ async def test_loaders_fetch_distinct_pages_concurrently_within_the_bound() -> N
     )
     assert [p.page.events[0]["eventID"] for p in pages] == ["0:1:0", "0:2:0", "0:3:0", "0:4:0", "0:5:0", "0:6:0", "0:1:0", "0:2:0"]
     assert loaders.upstream_calls == 6  # duplicates fetched once
-    assert peak == 3  # concurrent, but never more than the bound
+    assert state["peak"] == 3  # concurrent, but never more than the bound
 
 
 async def test_a_simple_page_beside_its_full_twin_is_served_from_the_full_one() -> None:
@@ -327,20 +334,13 @@ async def test_cookies_set_by_sentry_never_go_back_out() -> None:
 
 
 async def test_each_worker_keeps_to_its_share_of_the_reported_concurrency_limit() -> None:
-    in_flight = peak = 0
-
-    async def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal in_flight, peak
-        in_flight += 1
-        peak = max(peak, in_flight)
-        await asyncio.sleep(0.02)
-        in_flight -= 1
-        return httpx.Response(200, json=[], headers={"X-Sentry-Rate-Limit-ConcurrentLimit": "6"})
-
+    handler, state = counting_concurrency(
+        lambda request: httpx.Response(200, json=[], headers={"X-Sentry-Rate-Limit-ConcurrentLimit": "6"})
+    )
     client = SentryClient(httpx.MockTransport(handler), base_url="http://s", processes=3)
     await client.list_issue_events("Bearer a", "1")  # learns 6 / 3 workers = 2
     await asyncio.gather(*(client.list_issue_events("Bearer a", "1", cursor=f"0:{i}:0") for i in range(8)))
-    assert peak == 2
+    assert state["peak"] == 2
 
 
 def test_rate_limit_headers_read_in_one_pass_as_headers_get_would() -> None:

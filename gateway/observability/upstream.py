@@ -1,9 +1,9 @@
 """An httpx transport that measures every call to Sentry (retries included).
 
-It sits under the shared ``httpx.AsyncClient``, so the REST client needs no
-change: each attempt is counted by endpoint kind and status, timed to the
-response headers, traced when tracing is on, and added to the current
-request's `Observation`. Rate-limit headroom is read from Sentry's headers.
+It sits under the REST client, which needs no change for it: each attempt is
+counted by endpoint kind and status, timed to the response headers, traced
+when tracing is on, and added to the current request's `Observation`.
+(Rate-limit headroom is observed by the client, which reads those headers anyway.)
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ import time
 
 import httpx
 
-from gateway.sentry.ratelimits import parse_rate_limit_headers
-
 from . import tracing
 from .context import current_observation
-from .metrics import endpoint_kind, observe_rate_limit, observe_upstream
+from .metrics import endpoint_kind, observe_upstream
 
 __all__ = ["InstrumentedTransport"]
 
@@ -46,9 +44,6 @@ class InstrumentedTransport(httpx.AsyncBaseTransport):
                 observe_upstream(kind, status, time.perf_counter() - start)
                 if span is not None:
                     span.set_attribute("http.response.status_code_or_failure", status)
-        limits = parse_rate_limit_headers(response.headers)
-        if limits is not None:
-            observe_rate_limit(limits.remaining, limits.limit)
         return response
 
     async def aclose(self) -> None:

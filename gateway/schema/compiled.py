@@ -85,7 +85,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._completers: dict[tuple[Any, int], tuple[FieldDetailsList, Completer | None]] = {}
         self._boolean_variables: tuple[Any, ...] | None = None
         self._compile_failed = False
-        self._shared: dict[tuple[Any, ...], Completer | None] | None | bool = False  # False: not looked up yet
+        self._shared: Any = _MISSING  # this document's shared completers, looked up once
 
     def complete_value(
         self,
@@ -115,8 +115,8 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if cached is not None:
             return cached[1]
         shared = self._shared_entries()
-        shared_key = self._shared_key(return_type, details) if shared is not None else None
-        found = shared.get(shared_key, _MISSING) if shared is not None and shared_key is not None else _MISSING
+        shared_key = None if shared is None else self._shared_key(return_type, details)
+        found = _MISSING if shared_key is None else shared.get(shared_key, _MISSING)  # type: ignore[union-attr]
         if found is not _MISSING:
             completer = found  # a completer, or None: graphql-core completes this selection
         else:
@@ -127,8 +127,8 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 # Boolean): graphql-core raises that error at the field it belongs to.
                 completer = None
                 self._compile_failed = True
-            if shared is not None and shared_key is not None and not self._compile_failed:
-                shared[shared_key] = completer
+            if shared_key is not None and not self._compile_failed:
+                shared[shared_key] = completer  # type: ignore[index]
         self._completers[key] = (details, completer)
         return completer
 
@@ -139,14 +139,14 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         the parsed document (which the parse cache holds), so they can be
         neither stale nor hoarded.
         """
-        if self._shared is False:  # once per execution: a weak key costs a weakref
+        if self._shared is _MISSING:  # once per execution: a weak key costs a weakref
             try:
                 self._shared = _SHARED.get(self.operation)
                 if self._shared is None:
                     self._shared = _SHARED[self.operation] = {}
             except TypeError:  # not weakly referenceable: compile per request
                 self._shared = None
-        return self._shared  # type: ignore[return-value]
+        return self._shared
 
     def _shared_key(self, return_type: GraphQLOutputType, details: FieldDetailsList) -> tuple[Any, ...] | None:
         """The key of a completer among its document's (see `_shared_entries`).
@@ -163,7 +163,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             self._boolean_variables = tuple(
                 (definition.variable.name.value, coerced.get(definition.variable.name.value))
                 for definition in self.operation.variable_definitions or ()
-                if get_named_type_node(definition.type) == "Boolean"
+                if _type_name(definition.type) == "Boolean"
             )
         return (return_type, tuple(id(d.node) for d in details), self._boolean_variables)
 
@@ -340,7 +340,7 @@ def _give_up() -> Any:
     raise _GiveUp
 
 
-def get_named_type_node(type_node: Any) -> str:
+def _type_name(type_node: Any) -> str:
     """The name inside a variable's type (``Boolean`` for ``Boolean!`` or ``[Boolean]``)."""
     while not hasattr(type_node, "name"):
         type_node = type_node.type

@@ -505,7 +505,7 @@ def event_from_json(
     """
     source = _EventSource(data if isinstance(data, Mapping) else {}, issue_id, origin)
     values = dict(_UNREAD)
-    values["entries"], values["tags"], values["errors"] = [], [], []  # never shared between events
+    values["entries"], values["tags"], values["errors"] = [], [], []  # the non-null lists, never shared
     if fields is None:
         for name, read in _READERS.items():
             values[name] = read(source)
@@ -600,13 +600,7 @@ _READERS: dict[str, Callable[[_EventSource], Any]] = {
 }
 
 #: What a field nobody reads holds: empty, of its type.
-_UNREAD: dict[str, Any] = {name: None for name in _READERS} | {
-    "eventID": "",
-    "id": "",
-    "entries": [],
-    "tags": [],
-    "errors": [],
-}
+_UNREAD: dict[str, Any] = {name: None for name in _READERS} | {"eventID": "", "id": ""}
 
 
 async def refetch_event(context: Any, global_id: str) -> Event:

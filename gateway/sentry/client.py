@@ -24,6 +24,8 @@ from urllib.parse import quote, urlencode
 import httpx
 import orjson
 
+from gateway.observability.metrics import observe_rate_limit
+
 from .errors import (
     BadRequest,
     BadUpstreamResponse,
@@ -210,6 +212,7 @@ class SentryClient:
             else:
                 info = parse_rate_limit_headers(response.headers)
                 if info is not None:
+                    observe_rate_limit(info.remaining, info.limit)
                     self._rate_limits[fingerprint] = info
                     await limiter.learn(self._share(info.concurrentLimit), self._concurrency_ceiling)
                 if response.status_code == 429:
