@@ -1,9 +1,9 @@
 """The Starlette application: routes, lifespan, and the per-request context.
 
-One pooled ``httpx.AsyncClient`` is opened at start-up and closed at
-shutdown. In demo mode it talks to the embedded demo upstream in-process
-(through ``httpx.ASGITransport``), so the whole REST wire format (Link
-headers, cursors, error bodies) is still exercised.
+One pooled connection to Sentry (a `gateway.sentry.wire.Wire`) is opened at
+start-up and closed at shutdown. In demo mode it talks to the embedded demo
+upstream in-process (through ``httpx.ASGITransport``), so the whole REST wire
+format (Link headers, cursors, error bodies) is still exercised.
 """
 
 from __future__ import annotations
@@ -34,13 +34,14 @@ from gateway.observability.access_log import AccessLog
 from gateway.observability.graphql_view import ObservedGraphQLView, note_codes
 from gateway.observability.metrics import metrics_endpoint
 from gateway.observability.tracing import configure_tracing
-from gateway.observability.upstream import InstrumentedTransport
+from gateway.observability.upstream import InstrumentedWire
 from gateway.readiness import Readiness
 from gateway.schema import RequestContext, build_schema
 from gateway.schema.pagination import CursorCodec
 from gateway.sentry.client import SentryClient
 from gateway.sentry.client import loads as loads_json
 from gateway.sentry.loaders import SentryLoaders
+from gateway.sentry.wire import HttpxWire, Wire
 from gateway.settings import Settings, load_settings
 
 __all__ = ["create_app"]
@@ -93,13 +94,18 @@ class GatewayGraphQL(ObservedGraphQLView, GraphQL):
         return await render_ide(request)
 
 
-def _upstream_transport(settings: Settings, limits: httpx.Limits) -> httpx.AsyncBaseTransport:
-    """The transport to a real Sentry, as `Settings.upstream_transport` says."""
-    if settings.upstream_transport == "httpx":
-        return httpx.AsyncHTTPTransport(limits=limits, retries=0)
-    from gateway.sentry.transport import AiohttpTransport
+#: Connections to Sentry at once, per worker.
+MAX_UPSTREAM_CONNECTIONS = 100
 
-    return AiohttpTransport(max_connections=limits.max_connections or 100)
+
+def _upstream_wire(settings: Settings) -> Wire:
+    """The connection to a real Sentry, as `Settings.upstream_transport` says."""
+    if settings.upstream_transport == "httpx":
+        limits = httpx.Limits(max_connections=MAX_UPSTREAM_CONNECTIONS, max_keepalive_connections=20)
+        return HttpxWire(httpx.AsyncHTTPTransport(limits=limits, retries=0))
+    from gateway.sentry.transport import AiohttpWire
+
+    return AiohttpWire(max_connections=MAX_UPSTREAM_CONNECTIONS)
 
 
 def _json_fallback(value: object) -> object:
@@ -124,11 +130,15 @@ def _request_error(status: int, reason: str) -> JSONResponse:
 class _State:
     """What the app holds for its lifetime: settings, the client, the codec."""
 
-    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None) -> None:
+    def __init__(self, settings: Settings, connection: Wire | httpx.AsyncBaseTransport | None) -> None:
         self.settings = settings
         self.codec = CursorCodec(settings.cursor_secret)
         self.client: SentryClient | None = None
-        self._transport = transport
+        self._wire = (
+            connection
+            if connection is None or isinstance(connection, Wire)
+            else HttpxWire(connection)
+        )
         self.readiness = Readiness(demo=settings.demo, cache_seconds=settings.readiness_cache)
 
     def default_credential(self) -> str | None:
@@ -159,31 +169,24 @@ class _State:
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         settings = self.settings
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-        transport: httpx.AsyncBaseTransport
+        wire: Wire
         if settings.demo:
             from gateway.demo import create_demo_app
 
-            transport = self._transport or httpx.ASGITransport(app=create_demo_app())
+            wire = self._wire or HttpxWire(httpx.ASGITransport(app=create_demo_app()))
             base_url = DEMO_BASE_URL
             logger.warning(
                 "No SENTRY_BASE_URL set (or --demo given): serving the embedded demo upstream "
                 "with synthetic data. Set SENTRY_BASE_URL to query a real Sentry."
             )
         else:
-            transport = self._transport or _upstream_transport(settings, limits)
+            wire = self._wire or _upstream_wire(settings)
             base_url = settings.sentry_base_url or ""
             logger.info("Querying Sentry at %s", base_url)
         user_agent = f"sentry-events-gateway/{__version__}"
-        instrumented = InstrumentedTransport(transport)
-        # The readiness probe goes through a client; the REST calls straight
-        # to the same transport (see SentryClient). Closing the client closes it.
-        async with httpx.AsyncClient(
-            transport=instrumented,
-            timeout=settings.sentry_timeout,
-            headers={"User-Agent": user_agent},
-            follow_redirects=False,
-        ) as http:
+        instrumented = InstrumentedWire(wire)
+        # The REST client and the readiness probe share the connection; closing it ends both.
+        async with instrumented:
             self.client = SentryClient(
                 instrumented,
                 user_agent=user_agent,
@@ -193,7 +196,7 @@ class _State:
                 timeout=settings.sentry_timeout,
                 max_retries=settings.sentry_max_retries,
             )
-            self.readiness.bind(http, base_url)
+            self.readiness.bind(instrumented, base_url, user_agent)
             try:
                 yield
             finally:
@@ -215,12 +218,15 @@ class _State:
 
 
 def create_app(
-    settings: Settings | None = None, *, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings | None = None,
+    *,
+    transport: Wire | httpx.AsyncBaseTransport | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app (``uvicorn --factory gateway.app:create_app``).
 
-    `transport` replaces the network below the REST client (tests use it to
-    reach an in-process upstream); settings default to the environment.
+    `transport` replaces the network below the REST client: a `Wire`, or an
+    httpx transport (tests use ``httpx.ASGITransport`` to reach an in-process
+    upstream). Settings default to the environment.
     """
     state = _State(settings if settings is not None else load_settings(), transport)
     settings = state.settings

@@ -15,9 +15,10 @@ import asyncio
 import time
 from typing import Any
 
-import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+
+from gateway.sentry.wire import Wire, WireError
 
 __all__ = ["Readiness"]
 
@@ -29,20 +30,24 @@ class Readiness:
         self.demo = demo
         self.cache_seconds = cache_seconds
         self.timeout = timeout
-        self._http: httpx.AsyncClient | None = None
+        self._wire: Wire | None = None
+        self._headers: dict[str, str] = {}
         self._base_url = ""
         self._checked_at: float | None = None
         self._result: tuple[bool, str] = (False, "not checked")
         self._lock = asyncio.Lock()
 
-    def bind(self, http: httpx.AsyncClient | None, base_url: str) -> None:
-        """Use the app's pooled client (None at shutdown: not ready)."""
-        self._http = http
+    def bind(self, wire: Wire | None, base_url: str, user_agent: str = "") -> None:
+        """Use the app's pooled connection to Sentry (None at shutdown: not ready)."""
+        self._wire = wire
         self._base_url = base_url.rstrip("/")
+        self._headers = {"Accept": "application/json"}
+        if user_agent:
+            self._headers["User-Agent"] = user_agent
         self._checked_at = None
 
     async def check(self) -> tuple[bool, str]:
-        if self._http is None:
+        if self._wire is None:
             return False, "not started"
         if self.demo:
             return True, "embedded demo upstream"
@@ -54,15 +59,11 @@ class Readiness:
             return self._result
 
     async def _probe(self) -> tuple[bool, str]:
-        assert self._http is not None
+        assert self._wire is not None
         try:
             async with asyncio.timeout(self.timeout):
-                response = await self._http.get(
-                    f"{self._base_url}/api/0/",
-                    headers={"Accept": "application/json"},
-                    timeout=self.timeout,
-                )
-        except (httpx.HTTPError, TimeoutError) as exc:
+                response = await self._wire.get(f"{self._base_url}/api/0/", self._headers, self.timeout)
+        except (WireError, TimeoutError) as exc:
             return False, f"Sentry unreachable ({type(exc).__name__})"
         if response.status_code >= 500:
             return False, f"Sentry answered {response.status_code}"

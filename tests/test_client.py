@@ -343,22 +343,24 @@ async def test_each_worker_keeps_to_its_share_of_the_reported_concurrency_limit(
     assert state["peak"] == 2
 
 
-def test_rate_limit_headers_read_in_one_pass_as_headers_get_would() -> None:
+def test_rate_limit_headers_as_the_wire_joins_them() -> None:
     from gateway.sentry.ratelimits import RateLimitInfo, parse_rate_limit_headers
+    from gateway.sentry.wire import join_headers
 
-    headers = httpx.Headers(
+    headers = join_headers(
         [
-            ("X-Sentry-Rate-Limit-Limit", "40"),
-            ("x-sentry-rate-limit-remaining", "39.0"),
-            ("X-Sentry-Rate-Limit-Reset", "inf"),
-            ("X-Sentry-Rate-Limit-ConcurrentLimit", "5"),
-            ("X-Sentry-Rate-Limit-ConcurrentLimit", "6"),  # twice: unknown, as "5, 6" would be
-            ("Link", "<x>"),
+            (b"X-Sentry-Rate-Limit-Limit", b"40"),
+            (b"x-sentry-rate-limit-remaining", b"39.0"),
+            (b"X-Sentry-Rate-Limit-Reset", b"inf"),
+            (b"X-Sentry-Rate-Limit-ConcurrentLimit", b"5"),
+            (b"X-Sentry-Rate-Limit-ConcurrentLimit", b"6"),  # twice: unknown, as "5, 6" would be
+            (b"Link", b"<x>"),
         ]
     )
+    assert headers["x-sentry-rate-limit-concurrentlimit"] == "5, 6"
     assert parse_rate_limit_headers(headers) == RateLimitInfo(limit=40, remaining=39)
     assert parse_rate_limit_headers({"x-sentry-rate-limit-remaining": "3"}) == RateLimitInfo(remaining=3)
-    assert parse_rate_limit_headers(httpx.Headers({"Content-Type": "application/json"})) is None
+    assert parse_rate_limit_headers(join_headers([(b"Content-Type", b"application/json")])) is None
 
 
 def test_integers_beyond_64_bits_stay_exact() -> None:
@@ -412,12 +414,26 @@ async def test_a_cancelled_waiter_passes_its_wake_up_on() -> None:
     assert order == ["c"]
 
 
-async def test_a_closed_aiohttp_transport_refuses_instead_of_reopening() -> None:
-    from gateway.sentry.transport import AiohttpTransport
+async def test_a_closed_aiohttp_wire_refuses_instead_of_reopening() -> None:
+    from gateway.sentry.transport import AiohttpWire
 
-    transport = AiohttpTransport()
+    transport = AiohttpWire()
     await transport.aclose()
     client = SentryClient(transport, base_url="http://127.0.0.1:9", max_retries=0)
     with pytest.raises(errors.UpstreamUnavailable):
         await client.list_issue_events("Bearer x", "1")
     assert transport._session is None
+
+
+async def test_a_credential_that_is_not_ascii_is_refused_without_a_request() -> None:
+    """Starlette reads header bytes as latin-1; such a credential could not go out as it came."""
+    sent = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json=[])
+
+    client = fake_client(handler)
+    with pytest.raises(errors.Unauthenticated, match="ASCII"):
+        await client.list_issue_events("Bearer caf\xe9", "1")
+    assert sent == []

@@ -1,4 +1,4 @@
-"""`AiohttpTransport` behaves as httpx's own transport, over a real socket.
+"""`AiohttpWire` behaves as `HttpxWire` over httpx's own transport, over a real socket.
 
 Both carry the same `SentryClient` calls to the demo upstream served by
 uvicorn on loopback, with the demo's faults, and must give the same outcome:
@@ -19,7 +19,8 @@ from gateway.demo import DEMO_TOKEN, create_demo_app
 from gateway.demo.faults import Fault
 from gateway.sentry.client import SentryClient
 from gateway.sentry.filters import EventFilters
-from gateway.sentry.transport import AiohttpTransport
+from gateway.sentry.transport import AiohttpWire
+from gateway.sentry.wire import HttpxWire
 
 from .servers import serve_in_thread
 
@@ -44,7 +45,7 @@ def upstream() -> Iterator[tuple[str, Any]]:
 
 
 def transports() -> list[tuple[str, Any]]:
-    return [("httpx", lambda: httpx.AsyncHTTPTransport(retries=0)), ("aiohttp", AiohttpTransport)]
+    return [("httpx", lambda: HttpxWire(httpx.AsyncHTTPTransport(retries=0))), ("aiohttp", AiohttpWire)]
 
 
 async def outcome(base: str, call: str, faults: Any, fault: Fault | None, timeout: float = 5.0) -> list[Any]:
@@ -126,7 +127,7 @@ async def test_a_closed_port_is_upstream_unavailable_on_both() -> None:
 async def test_connections_are_reused(upstream: tuple[str, Any]) -> None:
     base, faults = upstream
     faults.clear()
-    transport = AiohttpTransport()
+    transport = AiohttpWire()
     async with transport:
         client = SentryClient(transport, base_url=base)
         for _ in range(5):
@@ -159,3 +160,73 @@ class _NoFaults:
 
     def add(self, fault: Fault) -> None:
         pass
+
+
+@pytest.fixture(scope="module")
+def gzip_upstream() -> Iterator[str]:
+    """The demo upstream with every answer gzip-encoded, as Sentry behind nginx sends them."""
+    from starlette.middleware.gzip import GZipMiddleware
+
+    base, stop = serve_in_thread(GZipMiddleware(create_demo_app(), minimum_size=0))
+    yield base
+    stop()
+
+
+async def test_gzip_answers_are_decoded_alike(gzip_upstream: str) -> None:
+    results = await outcome(gzip_upstream, "page", _NoFaults(), None)
+    (_, reference), (_, aiohttp_result) = results
+    assert reference[0] == "page" and reference[1]
+    assert aiohttp_result == reference
+
+
+async def _raw_answer(scope: Any, receive: Any, send: Any, *, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "expected"),
+    [
+        ([(b"content-encoding", b"gzip")], b"[]", "BadUpstreamResponse"),  # not gzip at all
+        ([(b"content-encoding", b"deflate")], b"[]", "BadUpstreamResponse"),
+        ([(b"link", b'<x>; rel="previous"; results="false"; cursor="0:0:1"'), (b"link", b"<y>")], b"[]", "page"),
+    ],
+    ids=["bad-gzip", "bad-deflate", "link-twice"],
+)
+async def test_odd_answers_give_the_same_outcome(headers: list[tuple[bytes, bytes]], body: bytes, expected: str) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await _raw_answer(scope, receive, send, headers=[(b"content-type", b"application/json"), *headers], body=body)
+
+    base, stop = serve_in_thread(app)
+    try:
+        (_, reference), (_, aiohttp_result) = await outcome(base, "page", _NoFaults(), None)
+    finally:
+        stop()
+    assert reference[0] == expected
+    assert aiohttp_result == reference
+
+
+async def test_the_headers_go_out_alike() -> None:
+    seen: list[list[tuple[bytes, bytes]]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            seen.append(sorted((name.lower(), value) for name, value in scope["headers"]))
+        await _raw_answer(scope, receive, send, headers=[(b"content-type", b"application/json")], body=b"[]")
+
+    base, stop = serve_in_thread(app)
+    try:
+        for _name, make in transports():
+            async with make() as wire:
+                client = SentryClient(wire, base_url=base, user_agent="gw/1")
+                await client.list_issue_events(TOKEN, "2")
+    finally:
+        stop()
+    httpx_headers, aiohttp_headers = seen
+    assert (b"authorization", TOKEN.encode()) in httpx_headers
+    assert (b"user-agent", b"gw/1") in httpx_headers
+    assert (b"accept-encoding", b"gzip, deflate") in httpx_headers
+    # httpx always says "Connection: keep-alive" (HTTP/1.1's default, so aiohttp leaves it out)
+    assert [h for h in httpx_headers if h[0] != b"connection"] == aiohttp_headers

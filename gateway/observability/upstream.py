@@ -1,8 +1,8 @@
-"""An httpx transport that measures every call to Sentry (retries included).
+"""A `Wire` that measures every call to Sentry (retries included).
 
 It sits under the REST client, which needs no change for it: each attempt is
-counted by endpoint kind and status, timed to the response headers, traced
-when tracing is on, and added to the current request's `Observation`.
+counted by endpoint kind and status, timed until its body has arrived,
+traced when tracing is on, and added to the current request's `Observation`.
 (Rate-limit headroom is observed by the client, which reads those headers anyway.)
 """
 
@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import time
 
-import httpx
+from gateway.sentry.wire import Wire, WireResponse, WireTimeout, WireTruncated
 
 from . import tracing
 from .context import current_observation
 from .metrics import endpoint_kind, observe_upstream
 
-__all__ = ["InstrumentedTransport"]
+__all__ = ["InstrumentedWire"]
 
 
-class InstrumentedTransport(httpx.AsyncBaseTransport):
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self._inner = inner
+class InstrumentedWire(Wire):
+    def __init__(self, inner: Wire) -> None:
+        self.inner = inner
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        kind = endpoint_kind(request.url.path)
+    async def get(self, url: str, headers: dict[str, str], timeout: float) -> WireResponse:
+        kind = endpoint_kind(url.partition("?")[0])
         observation = current_observation()
         if observation is not None:
             observation.upstream_calls += 1
@@ -32,10 +32,13 @@ class InstrumentedTransport(httpx.AsyncBaseTransport):
         status = "cancelled"
         with tracing.span(f"GET sentry {kind}", client=True, **{"gateway.endpoint": kind}) as span:
             try:
-                response = await self._inner.handle_async_request(request)
+                response = await self.inner.get(url, headers, timeout)
                 status = str(response.status_code)
-            except httpx.TimeoutException:
+            except WireTimeout:
                 status = "timeout"
+                raise
+            except WireTruncated as exc:  # an answer, cut off
+                status = str(exc.status or "connection_error")
                 raise
             except Exception:
                 status = "connection_error"
@@ -47,5 +50,4 @@ class InstrumentedTransport(httpx.AsyncBaseTransport):
         return response
 
     async def aclose(self) -> None:
-        await self._inner.aclose()
-
+        await self.inner.aclose()

@@ -1,6 +1,6 @@
 """The REST client: one method per Sentry endpoint, every outcome typed.
 
-One `SentryClient` (wrapping one pooled ``httpx.AsyncClient``) serves the
+One `SentryClient` (over one pooled `gateway.sentry.wire.Wire`) serves the
 whole process. It knows nothing of GraphQL: it validates ids, builds the URL
 (unscoped, or organization-scoped when an org is configured), sends the
 caller's credential unchanged, retries what is safe to retry inside the
@@ -42,6 +42,7 @@ from .filters import EventFilters
 from .ids import validate_event_id, validate_issue_id
 from .links import PageLinks, parse_link_header
 from .ratelimits import ConcurrencyLimiter, RateLimitInfo, parse_rate_limit_headers
+from .wire import HttpxWire, Wire, WireConnectionError, WireResponse, WireTimeout, WireTruncated
 
 __all__ = ["EventPage", "SentryClient"]
 
@@ -59,19 +60,18 @@ class EventPage:
 
 
 class SentryClient:
-    """Sentry's issue-events endpoints over one shared httpx transport.
+    """Sentry's issue-events endpoints over one shared `Wire`.
 
-    Requests go straight to the transport (`httpx.AsyncHTTPTransport`,
-    `gateway.sentry.transport.AiohttpTransport`, `httpx.ASGITransport` for the
-    in-process demo, `httpx.MockTransport` in tests): ``AsyncClient.send``
-    adds only what this client never uses (auth flows, redirects, and a
-    cookie jar, which, shared by every caller's credential, is better
-    absent) at about a third of a small call's CPU.
+    `connection` is a `Wire` (`gateway.sentry.transport.AiohttpWire` in
+    production) or any httpx transport, which is wrapped in `HttpxWire`
+    (``httpx.ASGITransport`` for the in-process demo, ``httpx.MockTransport``
+    in tests). Nothing between: no ``httpx.AsyncClient``, whose cookie jar,
+    shared by every caller's credential, is better absent.
     """
 
     def __init__(
         self,
-        transport: httpx.AsyncBaseTransport,
+        connection: Wire | httpx.AsyncBaseTransport,
         *,
         base_url: str,
         org: str | None = None,
@@ -81,7 +81,7 @@ class SentryClient:
         user_agent: str = "sentry-events-gateway",
         processes: int = 1,
     ) -> None:
-        self._transport = transport
+        self._wire = connection if isinstance(connection, Wire) else HttpxWire(connection)
         self._user_agent = user_agent
         #: Worker processes sharing each credential's limits (see `_learn_limit`).
         self._processes = max(1, processes)
@@ -172,7 +172,7 @@ class SentryClient:
         path: str,
         params: Sequence[tuple[str, str]],
         deadline: float | None,
-    ) -> tuple[httpx.Response, Any]:
+    ) -> tuple[WireResponse, Any]:
         """GET with retries on connection errors and 502/503/504, inside `deadline`.
 
         `deadline` is a ``time.monotonic()`` instant; no attempt, and no
@@ -184,8 +184,13 @@ class SentryClient:
             "User-Agent": self._user_agent,
         }
         if credential:
+            if not credential.isascii():
+                # Sentry's tokens are ASCII; other bytes could not be sent as they came.
+                raise Unauthenticated("The Authorization header must be ASCII text.", status=None)
             headers["Authorization"] = credential
-        url = self._base_url + path
+        # The query is encoded here, byte for byte as httpx's ``params=``
+        # would (urllib's urlencode).
+        url = f"{self._base_url}{path}?{urlencode(params)}" if params else self._base_url + path
         fingerprint = credential_fingerprint(credential)
         limiter = self._limiter(fingerprint)
         attempt = 0
@@ -194,17 +199,16 @@ class SentryClient:
             pause: float | None = None
             try:
                 timeout = self._attempt_timeout(deadline, path)
-                # httpx enforces its timeouts per network phase; this bounds
-                # the whole attempt, the wait for a concurrency slot included,
-                # on any transport.
+                # The wire bounds connecting and each read; this bounds the
+                # whole attempt, the wait for a concurrency slot included.
                 async with asyncio.timeout(timeout):
                     async with limiter.slot():
-                        response = await self._send(url, params, headers, timeout)
-            except (httpx.TimeoutException, TimeoutError):
+                        response = await self._wire.get(url, headers, timeout)
+            except (WireTimeout, TimeoutError):
                 failure = UpstreamTimeout(f"Sentry did not answer {path} in time")
-            except _ConnectionFailed as exc:
+            except WireConnectionError as exc:
                 failure = UpstreamUnavailable(f"Could not reach Sentry for {path}: {exc}")
-            except _TruncatedBody as exc:
+            except WireTruncated as exc:
                 raise BadUpstreamResponse(
                     f"Sentry's answer for {path} was cut off or undecodable (status {exc.status})",
                     status=exc.status,
@@ -239,40 +243,6 @@ class SentryClient:
                 raise failure
             await asyncio.sleep(pause)
 
-    async def _send(
-        self,
-        url: str,
-        params: Sequence[tuple[str, str]],
-        headers: dict[str, str],
-        timeout: float,
-    ) -> httpx.Response:
-        # The query is encoded here, byte for byte as httpx's ``params=``
-        # would (urllib's urlencode), at half the cost of httpx's URL merging.
-        target = f"{url}?{urlencode(list(params))}" if params else url
-        request = httpx.Request(
-            "GET", target, headers=headers, extensions={"timeout": httpx.Timeout(timeout).as_dict()}
-        )
-        try:
-            response = await self._transport.handle_async_request(request)
-        except httpx.TimeoutException:
-            raise
-        except httpx.TransportError as exc:  # refused, reset, protocol garbage, proxy ...
-            raise _ConnectionFailed(type(exc).__name__) from None
-        except httpx.DecodingError:
-            raise _TruncatedBody(None) from None
-        response.request = request
-        try:
-            await response.aread()
-        except httpx.TimeoutException:
-            raise
-        except (httpx.TransportError, httpx.DecodingError):
-            # The headers arrived but no readable body did: cut off, or a
-            # Content-Encoding the body does not match.
-            raise _TruncatedBody(response.status_code) from None
-        finally:
-            await response.aclose()
-        return response
-
     def _share(self, limit: int | None) -> int | None:
         """This process's share of a per-credential concurrency limit Sentry reports.
 
@@ -288,18 +258,6 @@ class SentryClient:
         if remaining <= 0:
             raise UpstreamTimeout(f"The request's deadline passed before Sentry answered {path}")
         return min(self._timeout, remaining)
-
-
-class _ConnectionFailed(Exception):
-    """The connection was refused or dropped before a response arrived."""
-
-
-class _TruncatedBody(Exception):
-    """The response headers arrived, then the connection ended mid-body."""
-
-    def __init__(self, status: int | None) -> None:
-        super().__init__(status)
-        self.status = status
 
 
 #: Every ASCII digit to b"1", every other byte to b"0": a run of twenty digits
@@ -332,7 +290,7 @@ def _is_event(item: Any) -> bool:
     return isinstance(item, dict) and isinstance(item.get("eventID"), str)
 
 
-def _decode(response: httpx.Response, path: str) -> Any:
+def _decode(response: WireResponse, path: str) -> Any:
     """The JSON body of a 2xx answer, or the typed exception for any other."""
     status = response.status_code
     if 200 <= status < 300:
@@ -358,12 +316,12 @@ def _decode(response: httpx.Response, path: str) -> Any:
     raise BadUpstreamResponse(f"Sentry answered an unexpected {status} for {path}", status=status)
 
 
-def _rate_limited(response: httpx.Response) -> RateLimited:
+def _rate_limited(response: WireResponse) -> RateLimited:
     detail = _detail(response)
     return RateLimited(detail or "Sentry's rate limit was reached", retry_after=_retry_after(response))
 
 
-def _detail(response: httpx.Response) -> str | None:
+def _detail(response: WireResponse) -> str | None:
     """Sentry's ``detail`` text: a string, or ``{"detail": {"message": ...}}``."""
     try:
         body = loads(response.content)
@@ -375,7 +333,7 @@ def _detail(response: httpx.Response) -> str | None:
     return detail if isinstance(detail, str) and detail else None
 
 
-def _retry_after(response: httpx.Response, now: float | None = None) -> int | None:
+def _retry_after(response: WireResponse, now: float | None = None) -> int | None:
     """Whole seconds to wait: ``Retry-After`` if sent, else ``X-Sentry-Rate-Limit-Reset``."""
     now = time.time() if now is None else now
     value = response.headers.get("retry-after")

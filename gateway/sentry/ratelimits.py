@@ -27,9 +27,6 @@ _HEADERS = {
 }
 
 
-_FIELD_BY_HEADER = {header.encode(): field for field, header in _HEADERS.items()}
-
-
 @dataclass(frozen=True, slots=True)
 class RateLimitInfo:
     """The limits Sentry last reported for one credential (any may be unknown)."""
@@ -45,25 +42,12 @@ class RateLimitInfo:
 
 
 def parse_rate_limit_headers(headers: Mapping[str, str]) -> RateLimitInfo | None:
-    """The rate-limit headers of a response, or None when it has none.
+    """The rate-limit headers of a response (lower-case names), or None when it has none.
 
-    A header sent twice reads as unknown (its values joined, as ``headers.get``
-    joins them, are not a number). With httpx's `Headers`, one pass over the
-    raw list: each ``get`` would scan every header again.
+    A header sent twice reads as unknown: its values, joined by ``", "``
+    (`gateway.sentry.wire.WireResponse.headers`), are not a number.
     """
-    raw = getattr(headers, "raw", None)
-    texts: dict[str, str] = {}
-    if raw is None:
-        for field, header in _HEADERS.items():
-            text = headers.get(header)
-            if text is not None:
-                texts[field] = text
-    else:
-        for name, value in raw:
-            field = _FIELD_BY_HEADER.get(name.lower())
-            if field is not None:
-                text = value.decode("latin-1")
-                texts[field] = f"{texts[field]}, {text}" if field in texts else text
+    texts = {field: headers[header] for field, header in _HEADERS.items() if header in headers}
     if not texts:
         return None
     values: dict[str, int | None] = {}

@@ -1,28 +1,25 @@
-"""The connection to a real Sentry: httpx's transport interface over aiohttp's connection pool.
+"""The connection to a real Sentry: a `Wire` over aiohttp's connection pool.
 
-httpx stays the client the gateway is written against (retries, timeouts,
-the instrumented transport, tests against the in-process demo through
-``httpx.ASGITransport``); only the wire work below it (connection pool,
-HTTP/1.1 framing) is aiohttp's. Measured on this project's bench machine
-(``bench/RESULTS.md``): a GET of a small page costs ~600 µs of CPU through
-httpx's default transport (httpcore on anyio) and ~150 µs through aiohttp,
-and the upstream call is the largest share of a small query's cost.
+Measured on this project's bench machine (``bench/RESULTS.md``): a GET of a
+small page costs ~600 µs of CPU through httpx's default transport (httpcore
+on anyio) and ~150 µs through aiohttp, and the upstream call is the largest
+share of a small query's cost. ``GATEWAY_UPSTREAM_TRANSPORT=httpx`` goes back
+to httpx's transport (through `gateway.sentry.wire.HttpxWire`).
 
-What the transport keeps exactly as httpx's own does:
+What it keeps exactly as the httpx wire does (``tests/test_transport.py``):
 
-* the request goes out as httpx built it (headers included); redirects are
-  not followed (the client never follows them);
-* the body arrives undecoded (``auto_decompress=False``): httpx decodes
-  ``Content-Encoding`` itself, so a body that does not match its encoding is
-  the same `httpx.DecodingError`;
-* failures become httpx's exceptions: `httpx.ConnectError` and
-  `httpx.ConnectTimeout` before a response, `httpx.ReadTimeout`, and
-  `httpx.RemoteProtocolError` for a connection that drops mid-response (a
-  body shorter than its ``Content-Length`` included);
-* httpx's per-request ``connect`` and ``read`` timeouts apply (the client
-  bounds each attempt as a whole anyway);
-* certificates are checked against certifi's authorities, as httpx does;
-* the URL goes out as httpx encoded it (no re-normalisation by yarl).
+* the URL goes out as given, byte for byte (no re-normalisation by yarl),
+  with the given headers; redirects are not followed;
+* ``gzip`` and ``deflate`` bodies are decoded as httpx decodes them (aiohttp's
+  own decoder refuses some of them before the status is known); a body that
+  does not match its Content-Encoding is `WireTruncated`, like one cut short;
+* failures are the same `WireError`\\ s: `WireTimeout` (connect or read),
+  `WireConnectionError` before a response, `WireTruncated` after one;
+* certificates are checked against certifi's authorities, as httpx does.
+
+One difference: aiohttp resends an idempotent request once when a kept-alive
+connection closes without answering (RFC 9112, 9.3.1); httpx leaves that to
+the client's retries.
 
 Idle connections are kept 15 s (httpx's transport: 5 s, at most 20 idle).
 """
@@ -31,23 +28,35 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator
+import zlib
 
 import aiohttp
 import certifi
-import httpx
 import yarl
 
-__all__ = ["AiohttpTransport"]
+from .wire import (
+    CONNECT_FAILED,
+    EXCHANGE_FAILED,
+    Wire,
+    WireConnectionError,
+    WireResponse,
+    WireTimeout,
+    WireTruncated,
+    decode_content,
+    join_headers,
+)
+
+__all__ = ["AiohttpWire"]
 
 
-class AiohttpTransport(httpx.AsyncBaseTransport):
-    """An `httpx.AsyncBaseTransport` that sends requests with one `aiohttp.ClientSession`."""
+class AiohttpWire(Wire):
+    """A `Wire` that sends requests with one `aiohttp.ClientSession`."""
 
     def __init__(self, *, max_connections: int = 100, keepalive_seconds: float = 15.0) -> None:
         self._max_connections = max_connections
         self._keepalive_seconds = keepalive_seconds
         self._session: aiohttp.ClientSession | None = None
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
         self._closed = False
 
     def _open(self) -> aiohttp.ClientSession:
@@ -61,6 +70,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
+            # bodies are decoded as httpx decodes them (`decode_content`)
             auto_decompress=False,
             skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
             cookie_jar=aiohttp.DummyCookieJar(),
@@ -68,75 +78,54 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
         return self._session
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self._closed:  # e.g. a loader task still retrying after shutdown: no new session
-            raise httpx.ConnectError("the transport is closed", request=request)
-        session = self._session or self._open()
-        timeouts = request.extensions.get("timeout", {})
+    def _timeout(self, seconds: float) -> aiohttp.ClientTimeout:
         # No bound on waiting for a pooled connection (httpx's "pool"): the
         # SentryClient bounds each attempt as a whole.
-        timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=timeouts.get("connect"), sock_read=timeouts.get("read")
-        )
-        body = await request.aread()
-        try:
-            headers = [(name.decode("ascii"), value.decode("utf-8")) for name, value in request.headers.raw]
-        except UnicodeDecodeError as exc:  # aiohttp would re-encode them as UTF-8
-            raise httpx.LocalProtocolError("header bytes that are not UTF-8", request=request) from exc
-        try:
-            response = await session.request(
-                request.method,
-                # as httpx encoded it: yarl would otherwise normalise %3A, %2C ...
-                yarl.URL(str(request.url), encoded=True),
-                headers=headers,
-                data=body or None,
-                allow_redirects=False,
-                timeout=timeout,
+        timeout = self._timeouts.get(seconds)
+        if timeout is None:
+            if len(self._timeouts) > 64:  # deadlines make many values: keep a few
+                self._timeouts.clear()
+            timeout = self._timeouts[seconds] = aiohttp.ClientTimeout(
+                total=None, sock_connect=seconds, sock_read=seconds
             )
-        except (aiohttp.ConnectionTimeoutError, aiohttp.ServerTimeoutError) as exc:
-            if isinstance(exc, aiohttp.ConnectionTimeoutError):
-                raise httpx.ConnectTimeout(str(exc) or "connect timeout", request=request) from exc
-            raise httpx.ReadTimeout(str(exc) or "read timeout", request=request) from exc
-        except asyncio.TimeoutError as exc:
-            raise httpx.ReadTimeout("read timeout", request=request) from exc
-        except aiohttp.ClientConnectorError as exc:
-            raise httpx.ConnectError(str(exc), request=request) from exc
-        except (aiohttp.ClientError, OSError) as exc:
+        return timeout
+
+    async def get(self, url: str, headers: dict[str, str], timeout: float) -> WireResponse:
+        if self._closed:  # e.g. a loader task still retrying after shutdown: no new session
+            raise WireConnectionError(CONNECT_FAILED)
+        session = self._session or self._open()
+        try:
+            response = await session.get(
+                # as given: yarl would otherwise normalise %3A, %2C ...
+                yarl.URL(url, encoded=True),
+                headers=headers,
+                allow_redirects=False,
+                timeout=self._timeout(timeout),
+            )
+        except (aiohttp.ServerTimeoutError, aiohttp.ConnectionTimeoutError, asyncio.TimeoutError) as exc:
+            raise WireTimeout(type(exc).__name__) from None
+        except (aiohttp.ClientConnectorError, aiohttp.InvalidURL):
+            raise WireConnectionError(CONNECT_FAILED) from None
+        except (aiohttp.ClientError, OSError):
             # disconnected, invalid status line or headers, reset ...
-            raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__, request=request) from exc
-        return httpx.Response(
-            status_code=response.status,
-            headers=[(name, value) for name, value in response.raw_headers],
-            stream=_ResponseStream(response, request),
-            extensions={
-                "http_version": f"HTTP/{response.version.major}.{response.version.minor}".encode(),
-                "reason_phrase": (response.reason or "").encode(),
-            },
-            request=request,
-        )
+            raise WireConnectionError(EXCHANGE_FAILED) from None
+        try:
+            content = await response.read()
+        except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
+            raise WireTimeout(type(exc).__name__) from None
+        except (aiohttp.ClientError, OSError):  # cut off, reset
+            raise WireTruncated(response.status) from None
+        finally:
+            response.release()
+        headers = join_headers(response.raw_headers)
+        try:
+            content = decode_content(content, headers.get("content-encoding"))
+        except zlib.error:
+            raise WireTruncated(response.status) from None
+        return WireResponse(response.status, headers, content)
 
     async def aclose(self) -> None:
         self._closed = True
         if self._session is not None:
             await self._session.close()
             self._session = None
-
-
-class _ResponseStream(httpx.AsyncByteStream):
-    """The body of an aiohttp response, as httpx reads it; the connection returns to the pool on close."""
-
-    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
-        self._response = response
-        self._request = request
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            # One piece: aiohttp gathers the body in C; the client reads it whole anyway.
-            yield await self._response.read()
-        except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
-            raise httpx.ReadTimeout("read timeout", request=self._request) from exc
-        except (aiohttp.ClientError, OSError) as exc:  # cut off: payload incomplete, reset
-            raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__, request=self._request) from exc
-
-    async def aclose(self) -> None:
-        self._response.release()
