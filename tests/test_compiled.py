@@ -415,11 +415,17 @@ def test_shared_completers_live_as_long_as_their_document() -> None:
     assert compiled_result == reference
     names = [op.name.value for op in compiled._SHARED.keys() if op.name]
     assert "Unique123" in names
-    from strawberry.extensions.validation_cache import _get_validate_cache
+    from gateway.schema import caches
 
-    from gateway.schema.parse_cache import _parse
+    def validated() -> list[str]:
+        return [
+            d.definitions[0].name.value
+            for d in caches._VALIDATED.keys()
+            if getattr(d.definitions[0], "name", None) is not None
+        ]
 
-    _parse.cache_clear()  # the two caches that keep a parsed document alive
-    _get_validate_cache(256).cache_clear()
+    assert "Unique123" in validated()
+    caches._parse.cache_clear()  # the one cache that keeps a parsed document alive
     gc.collect()
     assert "Unique123" not in [op.name.value for op in compiled._SHARED.keys() if op.name]
+    assert "Unique123" not in validated()

@@ -13,7 +13,6 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
-from strawberry.extensions import DisableIntrospection, ValidationCache
 from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext, Info
 
@@ -21,9 +20,9 @@ from gateway.sentry.errors import InvalidInput
 
 from .compiled import CompiledExecutionContext
 from .context import RequestContext
-from .errors import ErrorCodes, is_expected
-from .parse_cache import ParseCache
-from .protection import QueryCost, limit_extensions
+from .errors import is_expected
+from .pipeline import OperationPipeline
+from .protection import Limits
 from .event import Event
 from .issue import Issue
 from .query import build_query_type
@@ -93,24 +92,15 @@ def build_schema(
     subtrees with `CompiledExecutionContext` (graphql-core's own completion
     when False: the reference the compiled one is tested against).
     """
-    # Validating and parsing the same document again is most of a small
-    # query's cost, so both are cached. Order matters: the validation cache
-    # runs before ErrorCodes adds its own check, and the parse cache after the
-    # token limiter has set its parse options.
-    extensions: list[Any] = [lambda: ValidationCache(maxsize=256), ErrorCodes, QueryCost]
-    if max_depth is not None and max_aliases is not None and max_tokens is not None:
-        extensions += limit_extensions(
-            max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens
-        )
-    if not introspection:
-        extensions.append(DisableIntrospection)
-    extensions.append(ParseCache)
+    limits = Limits.build(
+        max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens, introspection=introspection
+    )
     if compiled:
         kwargs.setdefault("execution_context_class", CompiledExecutionContext)
     return GatewaySchema(
         query=build_query_type(),
         types=[Issue, Event, *_entry_types()],
-        extensions=extensions,
+        extensions=[OperationPipeline.factory(limits)],
         config=StrawberryConfig(auto_camel_case=False, scalar_map=SCALAR_MAP),
         federation_version="2.9",
         **kwargs,

@@ -31,7 +31,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 import keyword
-import weakref
 from typing import Any, NamedTuple
 
 from graphql import (
@@ -58,6 +57,8 @@ from graphql.execution.collect_fields import FieldDetails
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
+
+from .identity_map import WeakIdentityMap
 
 __all__ = ["CompiledExecutionContext"]
 
@@ -135,11 +136,11 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _shared_entries(self) -> dict[tuple[Any, ...], Completer | None] | None:
         """This document's completers, shared by every request that sends it.
 
-        Kept per operation node, weakly: the entries live exactly as long as
-        the parsed document (which the parse cache holds), so they can be
-        neither stale nor hoarded.
+        Kept per operation node, weakly and by identity (`WeakIdentityMap`):
+        the entries live exactly as long as the parsed document (which the
+        parse cache holds), so they can be neither stale nor hoarded.
         """
-        if self._shared is _MISSING:  # once per execution: a weak key costs a weakref
+        if self._shared is _MISSING:  # once per execution
             try:
                 self._shared = _SHARED.get(self.operation)
                 if self._shared is None:
@@ -350,7 +351,7 @@ def _type_name(type_node: Any) -> str:
 _MISSING: Any = object()
 
 #: Operation node -> its completers (see `CompiledExecutionContext._shared_entries`).
-_SHARED: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Completer | None]] = weakref.WeakKeyDictionary()
+_SHARED: WeakIdentityMap[Any, dict[tuple[Any, ...], Completer | None]] = WeakIdentityMap()
 
 
 def _plain_attribute(field_def: Any) -> str | None:

@@ -1,8 +1,8 @@
 """The one place where failures become GraphQL errors with `extensions.code`.
 
 Resolvers raise plain exceptions (`gateway.sentry.errors`, `PagingError`,
-`InvalidGlobalId`); `ErrorCodes` rewrites every error of a result so each
-carries a code from the contract. Anything unexpected is masked as
+`InvalidGlobalId`); `code_errors` rewrites every error of a result so each
+carries a code from the contract (a step of `gateway.schema.pipeline`). Anything unexpected is masked as
 ``INTERNAL_SERVER_ERROR`` and logged once with its traceback; expected
 upstream outcomes are not logged as failures of ours.
 """
@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError, OperationDefinitionNode
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from gateway.sentry import errors as upstream
 
 from .node import InvalidGlobalId
 from .pagination import PagingError
 
-__all__ = ["ErrorCodes", "code_for", "is_expected"]
+__all__ = ["code_errors", "code_for", "is_expected", "require_operation_name"]
 
 logger = logging.getLogger("gateway.errors")
 
@@ -65,34 +64,29 @@ def is_expected(error: GraphQLError) -> bool:
     return error.path is None or code_for(root_cause(error)) is not None
 
 
-class ErrorCodes(SchemaExtension):
-    """Give every error of the response an `extensions.code`, masking the unexpected."""
+def require_operation_name(context: ExecutionContext) -> None:
+    """The GraphQL spec requires a name to pick one of several operations;
+    without this, strawberry would silently run the first one."""
+    document = context.graphql_document
+    if document is not None and context._provided_operation_name is None:
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        if len(operations) > 1:
+            context.pre_execution_errors = [
+                *(context.pre_execution_errors or []),
+                GraphQLError(
+                    "Must provide operationName if the query contains several operations.",
+                    nodes=operations,
+                ),
+            ]
 
-    def on_validate(self) -> Iterator[None]:
-        # The GraphQL spec requires a name to pick one of several operations;
-        # without this, strawberry would silently run the first one.
-        context = self.execution_context
-        document = context.graphql_document
-        if document is not None and context._provided_operation_name is None:
-            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-            if len(operations) > 1:
-                context.pre_execution_errors = [
-                    *(context.pre_execution_errors or []),
-                    GraphQLError(
-                        "Must provide operationName if the query contains several operations.",
-                        nodes=operations,
-                    ),
-                ]
-        yield
 
-    def on_operation(self) -> Iterator[None]:
-        yield
-        context = self.execution_context
-        result = context.result
-        if result is None or not result.errors:
-            return
-        parsed = context.graphql_document is not None
-        result.errors[:] = [_coded(error, parsed=parsed) for error in result.errors]
+def code_errors(context: ExecutionContext) -> None:
+    """Give every error of the result an `extensions.code`, masking the unexpected."""
+    result = context.result
+    if result is None or not result.errors:
+        return
+    parsed = context.graphql_document is not None
+    result.errors[:] = [_coded(error, parsed=parsed) for error in result.errors]
 
 
 def _has_code(error: GraphQLError) -> bool:

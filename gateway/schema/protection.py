@@ -1,90 +1,106 @@
 """Query protection: limits checked before execution, and what each response cost.
 
-* Depth, alias and token limits (strawberry's own limiters, configured here).
+* Depth, alias and token limits (strawberry's own validators, configured here),
+  and, when introspection is off, graphql-core's rule refusing it.
 * The upstream-call estimate of `cost` against the request's budget: over it,
   the query does not run and answers ``QUERY_TOO_COMPLEX`` with the figure.
 * Every response carries ``extensions.cost`` (calls estimated and made) and,
   when Sentry reported them, ``extensions.rateLimit`` (the caller's limits).
+
+All are steps of `gateway.schema.pipeline.OperationPipeline`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+from strawberry.types import ExecutionContext
 
 from .cost import estimate_upstream_calls
 
-__all__ = ["QueryCost", "limit_extensions"]
+__all__ = ["Limits", "check_budget", "cost_results"]
 
 
-def limit_extensions(*, max_depth: int, max_aliases: int, max_tokens: int) -> list[Any]:
-    """Strawberry's limiters, as factories (a fresh extension for each request).
+@dataclass(frozen=True)
+class Limits:
+    """What an operation may be: its tokens, and the validation rules it must pass.
 
-    The depth and alias rules are built once and shared: a new rule class per
-    request would make every document miss the validation cache.
+    The rules are built once and shared: a new rule class per request would
+    make every document miss the validation cache.
     """
-    rules = [
-        depth_validator(max_depth, should_ignore=None),
-        alias_validator(max_aliases),
-    ]
-    return [
-        lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: AddValidationRules(rules),
-    ]
+
+    max_tokens: int | None = None
+    rules: tuple[type[ASTValidationRule], ...] = ()
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        max_depth: int | None,
+        max_aliases: int | None,
+        max_tokens: int | None,
+        introspection: bool,
+    ) -> Limits:
+        rules: list[type[ASTValidationRule]] = []
+        if max_depth is not None:
+            rules.append(depth_validator(max_depth, should_ignore=None))
+        if max_aliases is not None:
+            rules.append(alias_validator(max_aliases))
+        if not introspection:
+            rules.append(NoSchemaIntrospectionCustomRule)
+        return cls(max_tokens=max_tokens, rules=tuple(rules))
+
+    def apply(self, context: ExecutionContext) -> None:
+        """Set this operation's parse options and validation rules."""
+        if self.max_tokens is not None:
+            context.parse_options["max_tokens"] = self.max_tokens
+        if self.rules:
+            context.validation_rules = context.validation_rules + self.rules
 
 
-class QueryCost(SchemaExtension):
-    """Refuse operations whose upstream-call estimate is over budget; report costs."""
-
-    def __init__(self, *, execution_context: Any = None) -> None:
-        self.estimate: int | None = None
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        budget = _budget(context.context)
-        if context.graphql_document is not None:
-            self.estimate = estimate_upstream_calls(
-                context.graphql_document, context.operation_name, context.variables
-            )
-            if budget is not None and self.estimate > budget:
-                context.result = GraphQLExecutionResult(
-                    data=None,
-                    errors=[
-                        GraphQLError(
-                            f"This query could make up to {self.estimate} calls to Sentry; "
-                            f"one request may make at most {budget}. Ask for fewer issues, "
-                            "pages or events at once.",
-                            extensions={
-                                "code": "QUERY_TOO_COMPLEX",
-                                "cost": self.estimate,
-                                "budget": budget,
-                            },
-                        )
-                    ],
+def check_budget(context: ExecutionContext) -> int | None:
+    """The operation's upstream-call estimate; over the request's budget, the
+    operation gets its ``QUERY_TOO_COMPLEX`` result instead of running."""
+    budget = _budget(context.context)
+    if context.graphql_document is None:
+        return None
+    estimate = estimate_upstream_calls(context.graphql_document, context.operation_name, context.variables)
+    if budget is not None and estimate > budget:
+        context.result = GraphQLExecutionResult(
+            data=None,
+            errors=[
+                GraphQLError(
+                    f"This query could make up to {estimate} calls to Sentry; "
+                    f"one request may make at most {budget}. Ask for fewer issues, "
+                    "pages or events at once.",
+                    extensions={"code": "QUERY_TOO_COMPLEX", "cost": estimate, "budget": budget},
                 )
-        yield
+            ],
+        )
+    return estimate
 
-    def get_results(self) -> dict[str, Any]:
-        loaders = getattr(self.execution_context.context, "loaders", None)
-        if loaders is None:
-            return {}
-        results: dict[str, Any] = {
-            "cost": {
-                "estimatedUpstreamCalls": self.estimate,
-                "upstreamCalls": loaders.upstream_calls,
-                "budget": loaders.max_calls,
-            }
+
+def cost_results(context: ExecutionContext, estimate: int | None) -> dict[str, Any]:
+    """The response's ``extensions``: ``cost``, and ``rateLimit`` when known."""
+    loaders = getattr(context.context, "loaders", None)
+    if loaders is None:
+        return {}
+    results: dict[str, Any] = {
+        "cost": {
+            "estimatedUpstreamCalls": estimate,
+            "upstreamCalls": loaders.upstream_calls,
+            "budget": loaders.max_calls,
         }
-        limits = loaders.rate_limit()
-        if limits is not None:
-            results["rateLimit"] = limits.as_dict()
-        return results
+    }
+    limits = loaders.rate_limit()
+    if limits is not None:
+        results["rateLimit"] = limits.as_dict()
+    return results
 
 
 def _budget(context: Any) -> int | None:

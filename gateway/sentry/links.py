@@ -18,6 +18,7 @@ versions used value cursors such as ``1534962224000:100:0``.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -82,8 +83,12 @@ _LINK = re.compile(r"<(?P<uri>[^>]*)>(?P<params>(?:\s*;\s*[A-Za-z_-]+\s*=\s*\"[^
 _PARAM = re.compile(r";\s*(?P<name>[A-Za-z_-]+)\s*=\s*\"(?P<value>[^\"]*)\"")
 
 
+@functools.lru_cache(maxsize=512)
 def parse_link_header(header: str | None) -> PageLinks:
     """Read Sentry's ``Link`` header into `PageLinks`.
+
+    Remembered for the 512 most recent headers (the same page asked for
+    again answers the same header; `PageLinks` is immutable).
 
     ``results`` is true only when it reads exactly ``"true"`` (sentry-api-schema's
     ``parseSentryLinkHeader`` treats anything else as "no page"). A link whose
