@@ -9,6 +9,7 @@ format (Link headers, cursors, error bodies) is still exercised.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -30,6 +31,7 @@ from cross_web import HTTPException  # what strawberry 0.341 raises for refused 
 from gateway import __version__
 from gateway.body_limit import BodySizeLimit
 from gateway.ide import ide_routes, render_ide
+from gateway.json_post import JsonPostLane
 from gateway.observability.access_log import AccessLog
 from gateway.observability.graphql_view import ObservedGraphQLView, note_codes
 from gateway.observability.metrics import metrics_endpoint
@@ -52,12 +54,14 @@ logger = logging.getLogger("gateway")
 DEMO_BASE_URL = "http://demo-upstream.invalid"
 
 
-class GatewayGraphQL(ObservedGraphQLView, GraphQL):
-    """Strawberry's ASGI view with our context and our GraphiQL page."""
+class GatewayGraphQL(JsonPostLane, ObservedGraphQLView, GraphQL):
+    """Strawberry's ASGI view with our context, our GraphiQL page, and a
+    short lane for plain JSON POSTs (`gateway.json_post`)."""
 
-    def __init__(self, *args: Any, state: _State, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, state: _State, json_post_lane: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._state = state
+        self.json_post_lane = json_post_lane
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -65,7 +69,7 @@ class GatewayGraphQL(ObservedGraphQLView, GraphQL):
             return
         request = Request(scope=scope, receive=receive)
         try:
-            response = await self.run(request)
+            response = await self.run_json_post(request) or await self.run(request)
         except HTTPException as exc:
             response = _request_error(exc.status_code, exc.reason)
         finally:
@@ -83,8 +87,15 @@ class GatewayGraphQL(ObservedGraphQLView, GraphQL):
         return context
 
     def decode_json(self, data: str | bytes) -> object:
-        """Request bodies as upstream bodies: orjson, the standard library for big integers."""
-        return loads_json(data)
+        """Request bodies as upstream bodies: orjson, the standard library for big integers.
+
+        Bytes that are not UTF-8 are not JSON either (strawberry answers 400
+        for a `json.JSONDecodeError`, and would crash on a `UnicodeDecodeError`).
+        """
+        try:
+            return loads_json(data)
+        except UnicodeDecodeError as exc:
+            raise json.JSONDecodeError("the body is not UTF-8", "", 0) from exc
 
     def encode_json(self, data: object) -> bytes:
         """orjson for the response: a full page is hundreds of kB of JSON."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from .context import current_observation
 
-__all__ = ["ObservedGraphQLView", "note_codes"]
+__all__ = ["ObservedGraphQLView", "note_codes", "note_operation"]
 
 _NAMED_OPERATION = re.compile(r"\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
 
@@ -21,6 +21,14 @@ def note_codes(codes: list[str]) -> None:
     if observation is not None:
         observation.graphql = True
         observation.add_codes(codes)
+
+
+def note_operation(query: Any, given: Any) -> None:
+    """Record that the current request is a GraphQL operation, and its name."""
+    observation = current_observation()
+    if observation is not None:
+        observation.graphql = True
+        observation.operation = operation_name(query, given)
 
 
 def operation_name(query: Any, given: Any) -> str | None:
@@ -36,10 +44,8 @@ def operation_name(query: Any, given: Any) -> str | None:
 class ObservedGraphQLView:
     async def parse_http_body(self, request: Any) -> Any:
         data = await super().parse_http_body(request)  # type: ignore[misc]
-        observation = current_observation()
-        if observation is not None and not isinstance(data, list):
-            observation.graphql = True
-            observation.operation = operation_name(data.query, data.operation_name)
+        if not isinstance(data, list):
+            note_operation(data.query, data.operation_name)
         return data
 
     async def process_result(self, request: Any, result: Any) -> Any:
