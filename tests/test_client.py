@@ -437,3 +437,28 @@ async def test_a_credential_that_is_not_ascii_is_refused_without_a_request() -> 
     with pytest.raises(errors.Unauthenticated, match="ASCII"):
         await client.list_issue_events("Bearer caf\xe9", "1")
     assert sent == []
+
+
+def test_a_credential_shows_only_its_fingerprint() -> None:
+    from gateway.sentry.credentials import ANONYMOUS, Credential, credential_fingerprint
+
+    credential = Credential.of("Bearer sntryu_secret")
+    assert "sntryu_secret" not in repr(credential) and credential.fingerprint in repr(credential)
+    assert credential.fingerprint == credential_fingerprint("Bearer sntryu_secret")
+    assert Credential.of(credential) is credential
+    assert Credential.of(None).fingerprint == Credential.of("").fingerprint == ANONYMOUS
+    assert Credential.of("").header is None
+
+
+async def test_one_request_hashes_its_credential_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gateway.sentry import credentials
+
+    calls = []
+    original = credentials.credential_fingerprint
+    monkeypatch.setattr(credentials, "credential_fingerprint", lambda c: calls.append(c) or original(c))
+    client, _demo = demo_client()
+    loaders = SentryLoaders(client, credential=TOKEN)
+    await loaders.page("2", cursor=None, per_page=2, full=False, filters=EventFilters())
+    await loaders.page("2", cursor="0:2:0", per_page=2, full=False, filters=EventFilters())
+    loaders.rate_limit()  # looked up by the same fingerprint
+    assert calls == [TOKEN]

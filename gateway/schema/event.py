@@ -516,9 +516,10 @@ def event_from_json(
                 values[name] = read(source)
     # `values` holds every field, so this is the instance Event(**values) makes,
     # without a 39-keyword call: that call cost more than converting a small
-    # event's selected fields (2.8 of 4.9 µs per event).
+    # event's selected fields (2.8 of 4.9 µs per event). `values` becomes the
+    # instance's own attribute dict, not copied into a fresh one.
     event = object.__new__(Event)
-    event.__dict__.update(values)
+    event.__dict__ = values
     return event
 
 

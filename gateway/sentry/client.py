@@ -37,7 +37,7 @@ from .errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from .credentials import credential_fingerprint
+from .credentials import Credential
 from .filters import EventFilters
 from .ids import validate_event_id, validate_issue_id
 from .links import PageLinks, parse_link_header
@@ -95,9 +95,9 @@ class SentryClient:
         self._rate_limits: dict[str, RateLimitInfo] = {}
         self._limiters: dict[str, ConcurrencyLimiter] = {}
 
-    def rate_limit(self, credential: str | None) -> RateLimitInfo | None:
+    def rate_limit(self, credential: Credential | str | None) -> RateLimitInfo | None:
         """The limits Sentry last reported for this credential, if it reported any."""
-        return self._rate_limits.get(credential_fingerprint(credential))
+        return self._rate_limits.get(Credential.of(credential).fingerprint)
 
     def _limiter(self, fingerprint: str) -> ConcurrencyLimiter:
         limiter = self._limiters.get(fingerprint)
@@ -120,7 +120,7 @@ class SentryClient:
 
     async def list_issue_events(
         self,
-        credential: str | None,
+        credential: Credential | str | None,
         issue_id: str,
         *,
         cursor: str | None = None,
@@ -151,7 +151,7 @@ class SentryClient:
 
     async def get_issue_event(
         self,
-        credential: str | None,
+        credential: Credential | str | None,
         issue_id: str,
         event_id: str,
         *,
@@ -168,7 +168,7 @@ class SentryClient:
 
     async def _get_json(
         self,
-        credential: str | None,
+        credential: Credential | str | None,
         path: str,
         params: Sequence[tuple[str, str]],
         deadline: float | None,
@@ -183,15 +183,16 @@ class SentryClient:
             "Accept-Encoding": "gzip, deflate",
             "User-Agent": self._user_agent,
         }
-        if credential:
-            if not credential.isascii():
+        credential = Credential.of(credential)
+        if credential.header:
+            if not credential.header.isascii():
                 # Sentry's tokens are ASCII; other bytes could not be sent as they came.
                 raise Unauthenticated("The Authorization header must be ASCII text.", status=None)
-            headers["Authorization"] = credential
+            headers["Authorization"] = credential.header
         # The query is encoded here, byte for byte as httpx's ``params=``
         # would (urllib's urlencode).
         url = f"{self._base_url}{path}?{urlencode(params)}" if params else self._base_url + path
-        fingerprint = credential_fingerprint(credential)
+        fingerprint = credential.fingerprint
         limiter = self._limiter(fingerprint)
         attempt = 0
         while True:

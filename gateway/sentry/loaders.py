@@ -22,7 +22,7 @@ from aiodataloader import DataLoader
 from gateway.observability.metrics import observe_batch
 
 from .client import EventPage, SentryClient
-from .credentials import credential_fingerprint
+from .credentials import Credential, credential_fingerprint
 from .errors import UpstreamBudgetExceeded
 from .ratelimits import RateLimitInfo
 from .filters import EventFilters
@@ -73,9 +73,9 @@ class SentryLoaders:
         max_calls: int | None = None,
     ) -> None:
         self.client = client
-        self._credential = credential
-        self._fingerprint = credential_fingerprint(credential)
-        self._fetcher = _Fetcher(client, credential, deadline, max_concurrency, max_calls)
+        self._credential = Credential.of(credential)
+        self._fingerprint = self._credential.fingerprint
+        self._fetcher = _Fetcher(client, self._credential, deadline, max_concurrency, max_calls)
         # The batch functions are the fetcher's, which knows nothing of these
         # loaders: no reference cycle, so a request's pages (megabytes of
         # parsed JSON held in the loaders' caches) are freed by reference
@@ -134,7 +134,7 @@ class _Fetcher:
     def __init__(
         self,
         client: SentryClient,
-        credential: str | None,
+        credential: Credential,
         deadline: float | None,
         max_concurrency: int,
         max_calls: int | None,

@@ -1,0 +1,36 @@
+"""Filters as Sentry reads them: the timestamp layout of ``start`` and ``end``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gateway.sentry.filters import format_sentry_datetime
+
+
+def _reference(value: dt.datetime) -> str:
+    """The layout spelled out: Sentry's ``parse_datetime_string`` formats, UTC, no offset."""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    layout = "%Y-%m-%dT%H:%M:%S.%f" if value.microsecond else "%Y-%m-%dT%H:%M:%S"
+    return value.strftime(layout)
+
+
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1000, 1, 2),
+        max_value=dt.datetime(9999, 12, 30),
+        timezones=st.one_of(st.none(), st.timezones(), st.just(dt.timezone.utc)),
+    )
+)
+def test_timestamps_have_the_layout_sentry_reads(value: dt.datetime) -> None:
+    assert format_sentry_datetime(value) == _reference(value)
+
+
+def test_examples() -> None:
+    assert format_sentry_datetime(dt.datetime(2026, 11, 26, 12, 0, 1)) == "2026-11-26T12:00:01"
+    assert format_sentry_datetime(dt.datetime(2026, 11, 26, 12, 0, 1, 50)) == "2026-11-26T12:00:01.000050"
+    offset = dt.timezone(dt.timedelta(hours=2))
+    assert format_sentry_datetime(dt.datetime(2026, 11, 26, 14, 0, tzinfo=offset)) == "2026-11-26T12:00:00"
