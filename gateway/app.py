@@ -114,9 +114,9 @@ def _upstream_wire(settings: Settings) -> Wire:
     if settings.upstream_transport == "httpx":
         limits = httpx.Limits(max_connections=MAX_UPSTREAM_CONNECTIONS, max_keepalive_connections=20)
         return HttpxWire(httpx.AsyncHTTPTransport(limits=limits, retries=0))
-    from gateway.sentry.transport import AiohttpWire
+    from gateway.sentry.transport import Http1Wire
 
-    return AiohttpWire(max_connections=MAX_UPSTREAM_CONNECTIONS)
+    return Http1Wire(max_connections=MAX_UPSTREAM_CONNECTIONS)
 
 
 def _json_fallback(value: object) -> object:

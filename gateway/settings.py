@@ -61,9 +61,9 @@ class Settings:
     #: The cyclic garbage collector's thresholds in a serving process; None
     #: keeps Python's own (700, 10, 10). See `gateway.serving`.
     gc_threshold: tuple[int, int, int] | None = DEFAULT_GC_THRESHOLD
-    #: What carries calls to a real Sentry: ``"aiohttp"`` (`gateway.sentry.transport`)
+    #: What carries calls to a real Sentry: ``"http1"`` (`gateway.sentry.transport`)
     #: or ``"httpx"`` (httpx's own transport, httpcore).
-    upstream_transport: str = "aiohttp"
+    upstream_transport: str = "http1"
     #: How many worker processes serve together (set by ``serve`` for its
     #: workers): each keeps to its share of Sentry's per-credential concurrency.
     worker_count: int = 1
@@ -124,7 +124,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             env, "GATEWAY_READINESS_CACHE", DEFAULT_READINESS_CACHE_SECONDS
         ),
         gc_threshold=_gc_threshold(_get(env, "GATEWAY_GC_THRESHOLD")),
-        upstream_transport=_choice(env, "GATEWAY_UPSTREAM_TRANSPORT", "aiohttp", ("aiohttp", "httpx")),
+        # "aiohttp", what the default was called before it was replaced, still means the default.
+        upstream_transport=_choice(
+            env, "GATEWAY_UPSTREAM_TRANSPORT", "http1", ("http1", "httpx", "aiohttp")
+        ).replace("aiohttp", "http1"),
         worker_count=_int_in(env, "GATEWAY_WORKER_COUNT", 1, 1, 1024),
     )
 

@@ -11,13 +11,17 @@ from typing import Any
 import uvicorn
 
 
-def serve_in_thread(app: Any) -> tuple[str, Callable[[], None]]:
-    """Serve `app` on 127.0.0.1; return its base URL and a function that stops it."""
+def serve_in_thread(app: Any, **config: Any) -> tuple[str, Callable[[], None]]:
+    """Serve `app` on 127.0.0.1; return its base URL and a function that stops it.
+
+    `config` goes to `uvicorn.Config` (``ssl_certfile`` and ``ssl_keyfile``
+    serve https).
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -31,4 +35,5 @@ def serve_in_thread(app: Any) -> tuple[str, Callable[[], None]]:
         thread.join(10)
         sock.close()
 
-    return f"http://127.0.0.1:{port}", stop
+    scheme = "https" if config.get("ssl_certfile") else "http"
+    return f"{scheme}://127.0.0.1:{port}", stop

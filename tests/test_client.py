@@ -414,15 +414,15 @@ async def test_a_cancelled_waiter_passes_its_wake_up_on() -> None:
     assert order == ["c"]
 
 
-async def test_a_closed_aiohttp_wire_refuses_instead_of_reopening() -> None:
-    from gateway.sentry.transport import AiohttpWire
+async def test_a_closed_wire_refuses_instead_of_reopening() -> None:
+    from gateway.sentry.transport import Http1Wire
 
-    transport = AiohttpWire()
+    transport = Http1Wire()
     await transport.aclose()
     client = SentryClient(transport, base_url="http://127.0.0.1:9", max_retries=0)
     with pytest.raises(errors.UpstreamUnavailable):
         await client.list_issue_events("Bearer x", "1")
-    assert transport._session is None
+    assert transport._idle == {} and transport._slots is None  # nothing was opened
 
 
 async def test_a_credential_that_is_not_ascii_is_refused_without_a_request() -> None:

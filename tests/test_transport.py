@@ -1,4 +1,4 @@
-"""`AiohttpWire` behaves as `HttpxWire` over httpx's own transport, over a real socket.
+"""`Http1Wire` behaves as `HttpxWire` over httpx's own transport, over a real socket.
 
 Both carry the same `SentryClient` calls to the demo upstream served by
 uvicorn on loopback, with the demo's faults, and must give the same outcome:
@@ -8,6 +8,7 @@ exception with the same message.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -19,7 +20,7 @@ from gateway.demo import DEMO_TOKEN, create_demo_app
 from gateway.demo.faults import Fault
 from gateway.sentry.client import SentryClient
 from gateway.sentry.filters import EventFilters
-from gateway.sentry.transport import AiohttpWire
+from gateway.sentry.transport import Http1Wire
 from gateway.sentry.wire import HttpxWire
 
 from .servers import serve_in_thread
@@ -45,7 +46,7 @@ def upstream() -> Iterator[tuple[str, Any]]:
 
 
 def transports() -> list[tuple[str, Any]]:
-    return [("httpx", lambda: HttpxWire(httpx.AsyncHTTPTransport(retries=0))), ("aiohttp", AiohttpWire)]
+    return [("httpx", lambda: HttpxWire(httpx.AsyncHTTPTransport(retries=0))), ("http1", Http1Wire)]
 
 
 async def outcome(base: str, call: str, faults: Any, fault: Fault | None, timeout: float = 5.0) -> list[Any]:
@@ -88,26 +89,42 @@ CASES = [
     ("page", Fault(kind="truncated")),
     ("event", Fault(kind="truncated")),
     ("page", Fault(kind="drop", times=None)),  # every attempt dropped
+    ("page", Fault(kind="drop", times=1)),  # a new connection dropped once
 ]
 
 
 @pytest.mark.parametrize(("call", "fault"), CASES, ids=[f"{c}-{f.kind if f else 'ok'}-{f.status if f else ''}" for c, f in CASES])
 async def test_both_transports_give_the_same_outcome(upstream: tuple[str, Any], call: str, fault: Fault | None) -> None:
     base, faults = upstream
-    (_, reference), (_, aiohttp_result) = await outcome(base, call, faults, fault)
-    assert aiohttp_result == reference
+    (_, reference), (_, http1_result) = await outcome(base, call, faults, fault)
+    assert http1_result == reference
     if fault is None and call in ("page", "event"):
         assert reference[0] == call and reference[1]  # a real answer, not two equal failures
 
 
-async def test_one_dropped_connection_is_retried_once_by_aiohttp(upstream: tuple[str, Any]) -> None:
-    """The one difference: aiohttp resends an idempotent request once when the server
-    closes the connection without answering (RFC 9112, 9.3.1); httpx's transport leaves
-    that to the client's own retries (SENTRY_MAX_RETRIES, here 0)."""
+async def test_a_kept_alive_connection_closed_before_answering_is_retried_once_by_http1(
+    upstream: tuple[str, Any],
+) -> None:
+    """The one difference: Http1Wire resends a GET once when the server closes a kept-alive
+    connection without answering (RFC 9112, 9.3.1: a server may close an idle connection
+    at any time); httpx's transport leaves that to the client's own retries
+    (SENTRY_MAX_RETRIES, here 0). A new connection closed that way fails on both (see CASES)."""
     base, faults = upstream
-    results = dict(await outcome(base, "page", faults, Fault(kind="drop", times=1)))
-    assert results["httpx"][0] == "UpstreamUnavailable"
-    assert results["aiohttp"][0] == "page" and results["aiohttp"][1]
+    results = []
+    for name, make in transports():
+        faults.clear()
+        async with make() as wire:
+            client = SentryClient(wire, base_url=base, max_retries=0)
+            await client.list_issue_events(TOKEN, "2", per_page=3)  # leaves a kept-alive connection
+            faults.add(Fault(kind="drop", times=1))
+            try:
+                page = await client.list_issue_events(TOKEN, "2", per_page=3)
+                results.append((name, [e["eventID"] for e in page.events]))
+            except Exception as exc:  # noqa: BLE001 - the outcome is what is compared
+                results.append((name, type(exc).__name__))
+    faults.clear()
+    assert results[0] == ("httpx", "UpstreamUnavailable")
+    assert results[1][0] == "http1" and len(results[1][1]) == 3
 
 
 async def test_a_slow_answer_is_a_timeout_on_both(upstream: tuple[str, Any]) -> None:
@@ -127,13 +144,13 @@ async def test_a_closed_port_is_upstream_unavailable_on_both() -> None:
 async def test_connections_are_reused(upstream: tuple[str, Any]) -> None:
     base, faults = upstream
     faults.clear()
-    transport = AiohttpWire()
+    transport = Http1Wire()
     async with transport:
         client = SentryClient(transport, base_url=base)
         for _ in range(5):
             await client.list_issue_events(TOKEN, "2", per_page=5)
-        connector = transport._session.connector  # type: ignore[union-attr]
-        assert connector is not None and len(connector._conns) == 1  # one idle, kept-alive connection
+        (idle,) = transport._idle.values()
+        assert len(idle) == 1  # one idle, kept-alive connection
 
 
 async def test_the_query_string_goes_out_byte_for_byte_as_httpx_encodes_it(upstream: tuple[str, Any]) -> None:
@@ -174,9 +191,9 @@ def gzip_upstream() -> Iterator[str]:
 
 async def test_gzip_answers_are_decoded_alike(gzip_upstream: str) -> None:
     results = await outcome(gzip_upstream, "page", _NoFaults(), None)
-    (_, reference), (_, aiohttp_result) = results
+    (_, reference), (_, http1_result) = results
     assert reference[0] == "page" and reference[1]
-    assert aiohttp_result == reference
+    assert http1_result == reference
 
 
 async def _raw_answer(scope: Any, receive: Any, send: Any, *, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
@@ -201,11 +218,11 @@ async def test_odd_answers_give_the_same_outcome(headers: list[tuple[bytes, byte
 
     base, stop = serve_in_thread(app)
     try:
-        (_, reference), (_, aiohttp_result) = await outcome(base, "page", _NoFaults(), None)
+        (_, reference), (_, http1_result) = await outcome(base, "page", _NoFaults(), None)
     finally:
         stop()
     assert reference[0] == expected
-    assert aiohttp_result == reference
+    assert http1_result == reference
 
 
 async def test_the_headers_go_out_alike() -> None:
@@ -224,9 +241,130 @@ async def test_the_headers_go_out_alike() -> None:
                 await client.list_issue_events(TOKEN, "2")
     finally:
         stop()
-    httpx_headers, aiohttp_headers = seen
+    httpx_headers, http1_headers = seen
     assert (b"authorization", TOKEN.encode()) in httpx_headers
     assert (b"user-agent", b"gw/1") in httpx_headers
     assert (b"accept-encoding", b"gzip, deflate") in httpx_headers
-    # httpx always says "Connection: keep-alive" (HTTP/1.1's default, so aiohttp leaves it out)
-    assert [h for h in httpx_headers if h[0] != b"connection"] == aiohttp_headers
+    # httpx always says "Connection: keep-alive" (HTTP/1.1's default, so Http1Wire leaves it out)
+    assert [h for h in httpx_headers if h[0] != b"connection"] == http1_headers
+
+
+# Answers no well-behaved server gives, written byte for byte by a bare socket server.
+
+RAW_ANSWERS = {
+    "body-until-close": (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[]", True),
+    "http-1.0": (b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n[]", True),
+    "interim-100": (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]", False),
+    "chunked": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n[\r\n1\r\n]\r\n0\r\n\r\n", False),
+    "not-http": (b"SMTP ready\r\n\r\n", True),
+    "cut-mid-body": (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n[{\"eventID\": ", True),
+    "cut-mid-headers": (b"HTTP/1.1 200 OK\r\nContent-Len", True),
+    "stalls-after-headers": (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n[", False),
+    "bad-status": (b"HTTP/1.1 2000 OK\r\nContent-Length: 2\r\n\r\n[]", True),
+}
+
+
+async def _serve_raw(answer: bytes, close: bool, *, one_byte_at_a_time: bool = False) -> tuple[str, Any]:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                if not head:
+                    break
+                pieces = [answer[i : i + 1] for i in range(len(answer))] if one_byte_at_a_time else [answer]
+                for piece in pieces:
+                    writer.write(piece)
+                    await writer.drain()
+                if close:
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            if close:
+                writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    return f"http://127.0.0.1:{port}", server
+
+
+@pytest.mark.parametrize("name", sorted(RAW_ANSWERS))
+async def test_raw_answers_give_the_same_outcome(name: str) -> None:
+    answer, close = RAW_ANSWERS[name]
+    base, server = await _serve_raw(answer, close)
+    async with server:
+        results = await outcome(base, "page", _NoFaults(), None, timeout=0.5)
+        server.close()
+    (_, reference), (_, http1_result) = results
+    assert http1_result == reference, name
+    expected = {
+        "body-until-close": "page", "http-1.0": "page", "interim-100": "page", "chunked": "page",
+        "not-http": "UpstreamUnavailable", "cut-mid-body": "BadUpstreamResponse",
+        "cut-mid-headers": "UpstreamUnavailable", "stalls-after-headers": "UpstreamTimeout",
+        "bad-status": "UpstreamUnavailable",
+    }  # fmt: skip
+    assert reference[0] == expected[name], reference
+
+
+async def test_an_answer_in_one_byte_pieces_reads_the_same() -> None:
+    body = b'[{"eventID": "abc", "x": 1}]'
+    answer = (
+        b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n" % len(body)
+        + b'Link: <x>; rel="next"; results="false"; cursor="0:5:0"\r\n\r\n'
+        + body
+    )
+    base, server = await _serve_raw(answer, False, one_byte_at_a_time=True)
+    async with server:
+        (_, reference), (_, http1_result) = await outcome(base, "page", _NoFaults(), None)
+        server.close()
+    assert reference[0] == "page" and reference[1] == ["abc"]
+    assert http1_result == reference
+
+
+async def test_connections_at_most_max_connections_at_once(upstream: tuple[str, Any]) -> None:
+    base, faults = upstream
+    faults.clear()
+    faults.add(Fault(kind="latency", delay=0.05, times=None))
+    try:
+        async with Http1Wire(max_connections=2) as wire:
+            client = SentryClient(wire, base_url=base)
+            pages = await asyncio.gather(
+                *(client.list_issue_events(TOKEN, "2", per_page=2, cursor=f"0:{i}:0") for i in range(6))
+            )
+            assert all(len(page.events) == 2 for page in pages)
+            (idle,) = wire._idle.values()
+            assert len(idle) == 2  # two connections served all six
+    finally:
+        faults.clear()
+
+
+@pytest.fixture(scope="module")
+def tls_upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """The demo upstream over https, with a certificate from a test authority."""
+    import trustme
+
+    authority = trustme.CA()
+    pem = tmp_path_factory.mktemp("tls") / "server.pem"
+    authority.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(pem))
+    base, stop = serve_in_thread(create_demo_app(), ssl_certfile=str(pem), ssl_keyfile=str(pem))
+    yield base, authority
+    stop()
+
+
+async def test_https_checks_certificates_alike(tls_upstream: tuple[str, Any]) -> None:
+    import ssl
+
+    base, authority = tls_upstream
+    assert base.startswith("https://")
+    # An authority certifi does not know: refused by both, never answered.
+    untrusted = await outcome(base, "page", _NoFaults(), None)
+    assert [r[1][0] for r in untrusted] == ["UpstreamUnavailable", "UpstreamUnavailable"]
+    # Trusted: the same page through both.
+    context = ssl.create_default_context()
+    authority.configure_trust(context)
+    results = []
+    for wire in (HttpxWire(httpx.AsyncHTTPTransport(verify=context, retries=0)), Http1Wire(ssl_context=context)):
+        async with wire:
+            page = await SentryClient(wire, base_url=base).list_issue_events(TOKEN, "2", per_page=3)
+            results.append(([e["eventID"] for e in page.events], page.links))
+    assert results[0] == results[1] and len(results[0][0]) == 3

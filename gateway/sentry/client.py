@@ -62,7 +62,7 @@ class EventPage:
 class SentryClient:
     """Sentry's issue-events endpoints over one shared `Wire`.
 
-    `connection` is a `Wire` (`gateway.sentry.transport.AiohttpWire` in
+    `connection` is a `Wire` (`gateway.sentry.transport.Http1Wire` in
     production) or any httpx transport, which is wrapped in `HttpxWire`
     (``httpx.ASGITransport`` for the in-process demo, ``httpx.MockTransport``
     in tests). Nothing between: no ``httpx.AsyncClient``, whose cookie jar,

@@ -1,25 +1,32 @@
-"""The connection to a real Sentry: a `Wire` over aiohttp's connection pool.
+"""The connection to a real Sentry: HTTP/1.1 GETs over pooled keep-alive connections.
 
-Measured on this project's bench machine (``bench/RESULTS.md``): a GET of a
-small page costs ~600 µs of CPU through httpx's default transport (httpcore
-on anyio) and ~150 µs through aiohttp, and the upstream call is the largest
-share of a small query's cost. ``GATEWAY_UPSTREAM_TRANSPORT=httpx`` goes back
-to httpx's transport (through `gateway.sentry.wire.HttpxWire`).
+`SentryClient` only ever sends a GET with a handful of headers and reads the
+whole answer, so its connection to Sentry does exactly that and no more:
+``asyncio`` connections (TLS included), requests written as bytes, and
+answers parsed by llhttp through ``httptools`` (the parser uvicorn serves
+with). On the bench machine a small page's round trip costs ~120 µs this
+way, ~200 µs through aiohttp and ~530 µs through httpx's own transport
+(``bench/RESULTS.md``); the upstream call is the largest share of a small
+query's time. ``GATEWAY_UPSTREAM_TRANSPORT=httpx`` goes back to httpx's
+transport (through `gateway.sentry.wire.HttpxWire`).
 
-What it keeps exactly as the httpx wire does (``tests/test_transport.py``):
+What it keeps exactly as the httpx wire does (``tests/test_transport.py``
+runs both over a real socket, with every fault of the demo upstream):
 
-* the URL goes out as given, byte for byte (no re-normalisation by yarl),
-  with the given headers; redirects are not followed;
-* ``gzip`` and ``deflate`` bodies are decoded as httpx decodes them (aiohttp's
-  own decoder refuses some of them before the status is known); a body that
-  does not match its Content-Encoding is `WireTruncated`, like one cut short;
-* failures are the same `WireError`\\ s: `WireTimeout` (connect or read),
-  `WireConnectionError` before a response, `WireTruncated` after one;
+* the URL goes out as given, byte for byte; ``Host`` and the given headers
+  are all that is sent; redirects are not followed;
+* ``gzip`` and ``deflate`` bodies are decoded as httpx decodes them; a body
+  that does not match its Content-Encoding, or is cut short, is
+  `WireTruncated`;
+* failures are the same `WireError`\\ s: `WireTimeout` (connecting, or no
+  byte for `timeout` seconds while an answer is awaited), `WireConnectionError`
+  before an answer, `WireTruncated` after its headers;
 * certificates are checked against certifi's authorities, as httpx does.
 
-One difference: aiohttp resends an idempotent request once when a kept-alive
-connection closes without answering (RFC 9112, 9.3.1); httpx leaves that to
-the client's retries.
+One difference: a request that finds its kept-alive connection closed by the
+server before any byte of an answer is sent once more on a new connection
+(RFC 9112, 9.3.1: the server may close an idle connection at any time, and a
+GET is idempotent); httpx leaves that to the client's retries.
 
 Idle connections are kept 15 s (httpx's transport: 5 s, at most 20 idle).
 """
@@ -28,17 +35,20 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import time
 import zlib
+from functools import lru_cache
+from urllib.parse import urlsplit
 
-import aiohttp
 import certifi
-import yarl
+import httptools
 
 from .wire import (
     CONNECT_FAILED,
     EXCHANGE_FAILED,
     Wire,
     WireConnectionError,
+    WireError,
     WireResponse,
     WireTimeout,
     WireTruncated,
@@ -46,86 +56,273 @@ from .wire import (
     join_headers,
 )
 
-__all__ = ["AiohttpWire"]
+__all__ = ["Http1Wire"]
+
+#: (scheme, host, port): where a pooled connection goes.
+Origin = tuple[str, str, int]
 
 
-class AiohttpWire(Wire):
-    """A `Wire` that sends requests with one `aiohttp.ClientSession`."""
+class Http1Wire(Wire):
+    """A `Wire` that speaks HTTP/1.1 itself, over pooled keep-alive connections."""
 
-    def __init__(self, *, max_connections: int = 100, keepalive_seconds: float = 15.0) -> None:
+    def __init__(
+        self,
+        *,
+        max_connections: int = 100,
+        keepalive_seconds: float = 15.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         self._max_connections = max_connections
         self._keepalive_seconds = keepalive_seconds
-        self._session: aiohttp.ClientSession | None = None
-        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
+        self._slots: asyncio.Semaphore | None = None  # made on first use, in the running loop
+        self._idle: dict[Origin, list[tuple[_Connection, float]]] = {}
+        self._busy: set[_Connection] = set()
+        #: Certificate checks for https (default: certifi's authorities, as httpx).
+        self._ssl = ssl_context
         self._closed = False
 
-    def _open(self) -> aiohttp.ClientSession:
-        # Created on first use: aiohttp binds a session to the running loop.
-        connector = aiohttp.TCPConnector(
-            limit=self._max_connections,
-            keepalive_timeout=self._keepalive_seconds,
-            ttl_dns_cache=60,
-            # the same certificate authorities as httpx's own transport (certifi)
-            ssl=ssl.create_default_context(cafile=certifi.where()),
-        )
-        self._session = aiohttp.ClientSession(
-            connector=connector,
-            # bodies are decoded as httpx decodes them (`decode_content`)
-            auto_decompress=False,
-            skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
-            cookie_jar=aiohttp.DummyCookieJar(),
-            timeout=aiohttp.ClientTimeout(total=None),
-        )
-        return self._session
-
-    def _timeout(self, seconds: float) -> aiohttp.ClientTimeout:
-        # No bound on waiting for a pooled connection (httpx's "pool"): the
-        # SentryClient bounds each attempt as a whole.
-        timeout = self._timeouts.get(seconds)
-        if timeout is None:
-            if len(self._timeouts) > 64:  # deadlines make many values: keep a few
-                self._timeouts.clear()
-            timeout = self._timeouts[seconds] = aiohttp.ClientTimeout(
-                total=None, sock_connect=seconds, sock_read=seconds
-            )
-        return timeout
-
     async def get(self, url: str, headers: dict[str, str], timeout: float) -> WireResponse:
-        if self._closed:  # e.g. a loader task still retrying after shutdown: no new session
+        if self._closed:  # e.g. a loader task still retrying after shutdown
             raise WireConnectionError(CONNECT_FAILED)
-        session = self._session or self._open()
+        origin, host_header, target = _target(url)
+        request = _request_bytes(target, host_header, headers)
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self._max_connections)
+        async with self._slots:
+            connection = self._pooled(origin)
+            if connection is not None:
+                try:
+                    return await self._exchange(origin, connection, request, timeout)
+                except _ClosedBeforeAnswer:
+                    pass  # the server had closed the idle connection: once more, on a new one
+            connection = await self._connect(origin, timeout)
+            try:
+                return await self._exchange(origin, connection, request, timeout)
+            except _ClosedBeforeAnswer:
+                raise WireConnectionError(EXCHANGE_FAILED) from None
+
+    async def _exchange(
+        self, origin: Origin, connection: _Connection, request: bytes, timeout: float
+    ) -> WireResponse:
+        self._busy.add(connection)
+        reusable = False
         try:
-            response = await session.get(
-                # as given: yarl would otherwise normalise %3A, %2C ...
-                yarl.URL(url, encoded=True),
-                headers=headers,
-                allow_redirects=False,
-                timeout=self._timeout(timeout),
-            )
-        except (aiohttp.ServerTimeoutError, aiohttp.ConnectionTimeoutError, asyncio.TimeoutError) as exc:
-            raise WireTimeout(type(exc).__name__) from None
-        except (aiohttp.ClientConnectorError, aiohttp.InvalidURL):
-            raise WireConnectionError(CONNECT_FAILED) from None
-        except (aiohttp.ClientError, OSError):
-            # disconnected, invalid status line or headers, reset ...
-            raise WireConnectionError(EXCHANGE_FAILED) from None
-        try:
-            content = await response.read()
-        except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
-            raise WireTimeout(type(exc).__name__) from None
-        except (aiohttp.ClientError, OSError):  # cut off, reset
-            raise WireTruncated(response.status) from None
+            status, raw_headers, body, reusable = await connection.exchange(request, timeout)
         finally:
-            response.release()
-        headers = join_headers(response.raw_headers)
+            self._busy.discard(connection)
+            if reusable and not self._closed:
+                self._idle.setdefault(origin, []).append((connection, time.monotonic()))
+            else:
+                connection.close()
+        response_headers = join_headers(raw_headers)
         try:
-            content = decode_content(content, headers.get("content-encoding"))
+            content = decode_content(body, response_headers.get("content-encoding"))
         except zlib.error:
-            raise WireTruncated(response.status) from None
-        return WireResponse(response.status, headers, content)
+            raise WireTruncated(status) from None
+        return WireResponse(status, response_headers, content)
+
+    def _pooled(self, origin: Origin) -> _Connection | None:
+        """The most recently used idle connection to `origin` still open and fresh."""
+        idle = self._idle.get(origin)
+        now = time.monotonic()
+        while idle:
+            connection, since = idle.pop()
+            if connection.open and now - since < self._keepalive_seconds:
+                return connection
+            connection.close()
+        return None
+
+    async def _connect(self, origin: Origin, timeout: float) -> _Connection:
+        scheme, host, port = origin
+        context = None
+        if scheme == "https":
+            # the same certificate authorities as httpx's own transport (certifi)
+            context = self._ssl = self._ssl or ssl.create_default_context(cafile=certifi.where())
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                _, connection = await loop.create_connection(
+                    _Connection, host, port, ssl=context, server_hostname=host if context else None
+                )
+        except TimeoutError:
+            raise WireTimeout("connect") from None
+        except (OSError, ssl.SSLError, ValueError):  # refused, unreachable, unknown host, bad certificate
+            raise WireConnectionError(CONNECT_FAILED) from None
+        return connection
 
     async def aclose(self) -> None:
         self._closed = True
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        for idle in self._idle.values():
+            for connection, _ in idle:
+                connection.close()
+        self._idle.clear()
+        for connection in list(self._busy):
+            connection.close()
+
+
+class _ClosedBeforeAnswer(Exception):
+    """The connection closed before any byte of an answer arrived."""
+
+
+class _Connection(asyncio.Protocol):
+    """One connection: one request at a time, its answer parsed by llhttp."""
+
+    def __init__(self) -> None:
+        self._transport: asyncio.Transport | None = None
+        self._parser = httptools.HttpResponseParser(self)
+        self._answer: asyncio.Future[tuple[int, list[tuple[bytes, bytes]], bytes, bool]] | None = None
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._body: list[bytes] = []
+        self._status: int | None = None  # set once the answer's headers are complete
+        self._received = False  # any byte of the current answer
+        self._length_known = False  # Content-Length or chunked: else the body ends with the connection
+        self._timeout = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+        self.open = False
+
+    # asyncio.Protocol
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport  # type: ignore[assignment]
+        self.open = True
+
+    def data_received(self, data: bytes) -> None:
+        if self._answer is None:  # bytes nobody asked for: the connection is unusable
+            self.close()
+            return
+        self._received = True
+        self._restart_timer()
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserError:
+            self._fail(self._broken())
+
+    def eof_received(self) -> bool | None:
+        return None  # close the transport; connection_lost follows
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.open = False
+        if self._answer is None or self._answer.done():
+            return
+        if self._status is not None and not self._length_known:
+            self._finish(keep_alive=False)  # the body ran until the connection closed
+        elif not self._received:
+            self._fail(_ClosedBeforeAnswer())
+        else:
+            self._fail(self._broken())
+
+    # httptools callbacks
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._headers.append((name, value))
+        lowered = name.lower()
+        if lowered == b"content-length" or (lowered == b"transfer-encoding" and b"chunked" in value.lower()):
+            self._length_known = True
+
+    def on_headers_complete(self) -> None:
+        self._status = self._parser.get_status_code()
+
+    def on_body(self, body: bytes) -> None:
+        self._body.append(body)
+
+    def on_message_complete(self) -> None:
+        if self._status is not None and self._status < 200:
+            self._reset()  # an interim answer (100 Continue ...): the real one follows
+            return
+        self._finish(keep_alive=self._parser.should_keep_alive())
+
+    # the exchange
+
+    async def exchange(
+        self, request: bytes, timeout: float
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes, bool]:
+        """Send `request`; its answer's (status, raw headers, body, whether the connection may be reused)."""
+        assert self._transport is not None and self._answer is None
+        self._reset()
+        self._answer = asyncio.get_running_loop().create_future()
+        self._timeout = timeout
+        self._restart_timer()
+        try:
+            self._transport.write(request)
+            return await self._answer
+        finally:
+            self._answer = None
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+    def close(self) -> None:
+        self.open = False
+        if self._transport is not None:
+            self._transport.close()
+
+    def _reset(self) -> None:
+        self._headers = []
+        self._body = []
+        self._status = None
+        self._received = False
+        self._length_known = False
+
+    def _finish(self, *, keep_alive: bool) -> None:
+        if self._answer is not None and not self._answer.done():
+            assert self._status is not None
+            self._answer.set_result((self._status, self._headers, b"".join(self._body), keep_alive and self.open))
+
+    def _fail(self, error: Exception) -> None:
+        if self._answer is not None and not self._answer.done():
+            self._answer.set_exception(error)
+        self.close()
+
+    def _broken(self) -> WireError:
+        """The error for an answer that stopped making sense or stopped arriving."""
+        if self._status is None:
+            return WireConnectionError(EXCHANGE_FAILED)
+        return WireTruncated(self._status)
+
+    def _restart_timer(self) -> None:
+        # A read timeout: no byte for `timeout` seconds while an answer is awaited.
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = asyncio.get_running_loop().call_later(self._timeout, self._timed_out)
+
+    def _timed_out(self) -> None:
+        self._timer = None
+        self._fail(WireTimeout("read"))
+
+
+@lru_cache(maxsize=64)
+def _origin(prefix: str) -> tuple[Origin, str]:
+    """``scheme://netloc`` -> (origin, Host header value)."""
+    parts = urlsplit(prefix)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        raise WireConnectionError(CONNECT_FAILED)
+    default_port = 443 if scheme == "https" else 80
+    port = parts.port or default_port
+    host = parts.hostname
+    shown = f"[{host}]" if ":" in host else host
+    return (scheme, host, port), shown if port == default_port else f"{shown}:{port}"
+
+
+def _target(url: str) -> tuple[Origin, str, str]:
+    """(origin, Host header, request target) of an absolute, already encoded URL."""
+    start = url.find("//") + 2
+    slash = url.find("/", start)
+    query = url.find("?", start)
+    end = min(i for i in (slash, query, len(url)) if i != -1)
+    origin, host_header = _origin(url[:end])
+    target = url[end:] or "/"
+    if target.startswith("?"):
+        target = "/" + target
+    return origin, host_header, target
+
+
+def _request_bytes(target: str, host: str, headers: dict[str, str]) -> bytes:
+    """The request's head, refusing (as httpx does) what would not be one line per header."""
+    lines = [f"GET {target} HTTP/1.1\r\nHost: {host}\r\n"]
+    for name, value in headers.items():
+        if "\r" in value or "\n" in value or not name.isascii() or not value.isascii():
+            raise WireConnectionError(EXCHANGE_FAILED)
+        lines.append(f"{name}: {value}\r\n")
+    lines.append("\r\n")
+    return "".join(lines).encode("ascii")

@@ -4,12 +4,12 @@
 every body whole, so its connection to Sentry is this small interface, not
 httpx's transport interface. Building an `httpx.Request` and an
 `httpx.Response` around every call (URL parsing, header normalisation, a
-byte stream to drain) cost ~120 µs per call on the bench machine, more than
-aiohttp's own work for a small page (``bench/RESULTS.md``).
+byte stream to drain) cost ~120 µs per call on the bench machine, as much as
+the round trip itself for a small page (``bench/RESULTS.md``).
 
 Two implementations:
 
-* `gateway.sentry.transport.AiohttpWire`: the network, in production;
+* `gateway.sentry.transport.Http1Wire`: the network, in production;
 * `HttpxWire`: any `httpx.AsyncBaseTransport` (the in-process demo upstream
   through ``httpx.ASGITransport``, ``httpx.MockTransport`` in tests, and
   httpx's own network transport with ``GATEWAY_UPSTREAM_TRANSPORT=httpx``).
