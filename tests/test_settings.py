@@ -54,3 +54,24 @@ def test_credentials_in_the_base_url_are_refused_without_echoing_them() -> None:
 def test_repr_never_shows_the_token() -> None:
     settings = load_settings({"SENTRY_AUTH_TOKEN": "sntryu_secret", "GATEWAY_CURSOR_SECRET": "k"})
     assert "sntryu_secret" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "wire"),
+    [(None, "http1", "Http1Wire"), ("http1", "http1", "Http1Wire"), ("aiohttp", "http1", "Http1Wire"), ("HTTPX", "httpx", "HttpxWire")],
+)
+def test_the_upstream_transport_is_chosen_by_name(value: str | None, expected: str, wire: str) -> None:
+    """``aiohttp``, the default before the gateway had its own HTTP/1.1 wire, still means the default."""
+    from gateway.app import _upstream_wire
+
+    env = {"SENTRY_BASE_URL": "https://sentry.example.com"}
+    if value is not None:
+        env["GATEWAY_UPSTREAM_TRANSPORT"] = value
+    settings = load_settings(env)
+    assert settings.upstream_transport == expected
+    assert type(_upstream_wire(settings)).__name__ == wire
+
+
+def test_an_unknown_upstream_transport_is_refused() -> None:
+    with pytest.raises(SettingsError, match="GATEWAY_UPSTREAM_TRANSPORT"):
+        load_settings({"GATEWAY_UPSTREAM_TRANSPORT": "curl"})
