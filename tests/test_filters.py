@@ -34,3 +34,29 @@ def test_examples() -> None:
     assert format_sentry_datetime(dt.datetime(2026, 11, 26, 12, 0, 1, 50)) == "2026-11-26T12:00:01.000050"
     offset = dt.timezone(dt.timedelta(hours=2))
     assert format_sentry_datetime(dt.datetime(2026, 11, 26, 14, 0, tzinfo=offset)) == "2026-11-26T12:00:00"
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["query", "environment", "start", "per_page", "cursor", "a b", "ü"]),
+            st.text(max_size=30),
+        ),
+        max_size=6,
+    )
+)
+def test_query_strings_are_urlencode_byte_for_byte(params: list[tuple[str, str]]) -> None:
+    from urllib.parse import urlencode
+
+    from gateway.sentry.client import query_string
+
+    assert query_string(params) == urlencode(params)
+
+
+def test_query_string_examples() -> None:
+    from gateway.sentry.client import query_string
+
+    params = [("query", "user.email:a@b.c url:/x/y,z"), ("start", "2026-11-26T12:00:01.000050"), ("per_page", "10")]
+    assert query_string(params) == (
+        "query=user.email%3Aa%40b.c+url%3A%2Fx%2Fy%2Cz&start=2026-11-26T12%3A00%3A01.000050&per_page=10"
+    )

@@ -20,7 +20,6 @@ import re
 import time
 
 import orjson
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import tracing
@@ -32,6 +31,14 @@ __all__ = ["AccessLog", "request_id_from"]
 access_logger = logging.getLogger("gateway.access")
 
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    """A request header's value (ASGI gives lower-case names), as Starlette's `Headers` reads it."""
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value.decode("latin-1")
+    return None
 
 
 def request_id_from(value: str | None) -> str:
@@ -59,7 +66,8 @@ class AccessLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = request_id_from(Headers(scope=scope).get("x-request-id"))
+        request_id = request_id_from(_header(scope, b"x-request-id"))
+        request_id_header = (b"x-request-id", request_id.encode("latin-1"))
         path = scope.get("path", "")
         observation = Observation(request_id)
         if path == self.graphql_path and scope.get("method") == "POST":
@@ -70,10 +78,9 @@ class AccessLog:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = MutableHeaders(scope=message)
-                if "x-request-id" in headers:
-                    del headers["x-request-id"]
-                headers.append("X-Request-ID", request_id)
+                headers = [h for h in message.get("headers", ()) if h[0].lower() != b"x-request-id"]
+                headers.append(request_id_header)
+                message["headers"] = headers
             await send(message)
 
         token = set_observation(observation)

@@ -57,14 +57,25 @@ def configure_tracing(enabled: bool) -> bool:
     return True
 
 
-@contextlib.contextmanager
-def span(name: str, *, client: bool = False, **attributes: Any) -> Iterator[Any]:
-    """A span when tracing is on (yielded, to add attributes), else None."""
+def span(name: str, *, client: bool = False, **attributes: Any) -> contextlib.AbstractContextManager[Any]:
+    """A span when tracing is on (entered, to add attributes), else None.
+
+    Off, it is one shared `contextlib.nullcontext`: no generator per call on
+    every request and upstream call.
+    """
     if _tracer is None:
-        yield None
-        return
+        return _NO_SPAN
+    return _span(name, client, attributes)
+
+
+_NO_SPAN: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def _span(name: str, client: bool, attributes: dict[str, Any]) -> Iterator[Any]:
     from opentelemetry.trace import SpanKind
 
+    assert _tracer is not None
     kind = SpanKind.CLIENT if client else SpanKind.SERVER
     with _tracer.start_as_current_span(name, kind=kind, attributes=attributes) as current:
         yield current

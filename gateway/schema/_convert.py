@@ -10,6 +10,10 @@ converter in ``gateway.schema`` follows:
 * a structure of the wrong shape inside an entry raises `Malformed`, which
   `entry_from_json` turns into an `UnknownEntry` that keeps the raw data;
 * nothing here raises anything else.
+
+A JSON object is tested as ``type(x) is dict or isinstance(x, Mapping)``:
+decoders make dicts, and the ABC check alone costs more than reading a
+small leaf (it runs for every tag, frame and breadcrumb of a page).
 """
 
 from __future__ import annotations
@@ -67,7 +71,7 @@ def identifier(value: Any) -> str | None:
 
 def mapping(value: Any) -> Mapping[str, Any] | None:
     """A JSON object, else None."""
-    return value if isinstance(value, Mapping) else None
+    return value if type(value) is dict or isinstance(value, Mapping) else None
 
 
 def string_list(value: Any) -> list[str] | None:
@@ -105,14 +109,14 @@ def json_list(value: Any) -> list[Any] | None:
 
 def require_mapping(value: Any, what: str) -> Mapping[str, Any]:
     """The JSON object an entry must have here, or `Malformed`."""
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):
         return value
     raise Malformed(f"{what} is not an object")
 
 
 def optional_mapping(value: Any, what: str) -> Mapping[str, Any] | None:
     """A JSON object or null, or `Malformed`."""
-    if value is None or isinstance(value, Mapping):
+    if value is None or type(value) is dict or isinstance(value, Mapping):
         return value
     raise Malformed(f"{what} is neither an object nor null")
 
@@ -132,7 +136,7 @@ def object_items(value: Any, what: str) -> list[Mapping[str, Any]]:
     for item in require_list(value, what):
         if item is None:
             continue
-        if not isinstance(item, Mapping):
+        if not (type(item) is dict or isinstance(item, Mapping)):
             raise Malformed(f"an item of {what} is not an object")
         items.append(item)
     return items

@@ -607,7 +607,7 @@ def _template_entry(entry_type: str, data: Any) -> TemplateEntry:
 
 def _pairs_from_json(value: Any, what: str) -> list[NameValue]:
     """Sentry's ``[[name, value], ...]``; an object becomes pairs sorted by name."""
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):
         return [
             NameValue(name=str(name), value=string(value[name]))
             for name in sorted(value, key=str)
@@ -772,7 +772,7 @@ def entry_from_json(entry: Mapping[str, Any]) -> Any:
 
     Never raises: unknown kinds and unreadable data become `UnknownEntry`.
     """
-    if not isinstance(entry, Mapping) or type(entry.get("type")) is not str:
+    if not (type(entry) is dict or isinstance(entry, Mapping)) or type(entry.get("type")) is not str:
         return UnknownEntry(type="", data=entry)
     entry_type: str = entry["type"]
     data = entry.get("data")

@@ -430,7 +430,7 @@ def _tags_from_json(value: Any) -> list[EventTag]:
     return [
         EventTag(key=tag["key"], value=string(tag.get("value")), query=string(tag.get("query")))
         for tag in value
-        if isinstance(tag, Mapping) and type(tag.get("key")) is str
+        if (type(tag) is dict or isinstance(tag, Mapping)) and type(tag.get("key")) is str
     ]
 
 
@@ -444,7 +444,7 @@ def _errors_from_json(value: Any) -> list[EventError]:
             data=error.get("data"),
         )
         for error in value
-        if isinstance(error, Mapping)
+        if type(error) is dict or isinstance(error, Mapping)
     ]
 
 
@@ -503,7 +503,8 @@ def event_from_json(
     query never looks at, and even a small page's unread fields are most of
     its conversion.
     """
-    source = _EventSource(data if isinstance(data, Mapping) else {}, issue_id, origin)
+    is_object = type(data) is dict or isinstance(data, Mapping)
+    source = _EventSource(data if is_object else {}, issue_id, origin)
     values = dict(_UNREAD)
     values["entries"], values["tags"], values["errors"] = [], [], []  # the non-null lists, never shared
     if fields is None:

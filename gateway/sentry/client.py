@@ -15,11 +15,12 @@ import email.utils
 import json
 import math
 import random
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus
 
 import httpx
 import orjson
@@ -189,9 +190,7 @@ class SentryClient:
                 # Sentry's tokens are ASCII; other bytes could not be sent as they came.
                 raise Unauthenticated("The Authorization header must be ASCII text.", status=None)
             headers["Authorization"] = credential.header
-        # The query is encoded here, byte for byte as httpx's ``params=``
-        # would (urllib's urlencode).
-        url = f"{self._base_url}{path}?{urlencode(params)}" if params else self._base_url + path
+        url = f"{self._base_url}{path}?{query_string(params)}" if params else self._base_url + path
         fingerprint = credential.fingerprint
         limiter = self._limiter(fingerprint)
         attempt = 0
@@ -285,6 +284,31 @@ def loads(content: bytes | str) -> Any:
         return orjson.loads(content)
     except orjson.JSONDecodeError:
         return json.loads(content)
+
+
+#: Characters urllib's ``quote_plus`` never escapes, and the space it writes as ``+``.
+_UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9_.~ -]")
+_PERCENT = {chr(code): f"%{code:02X}" for code in range(128)}
+
+
+def query_string(params: Sequence[tuple[str, str]]) -> str:
+    """``urlencode(params)``, byte for byte (as httpx's ``params=`` writes it too).
+
+    urllib escapes byte by byte in Python; the few characters Sentry's
+    parameters need escaped (the colons of a timestamp, a search query's
+    punctuation) are found with one regular expression here instead.
+    """
+    return "&".join(f"{_quote_plus(name)}={_quote_plus(value)}" for name, value in params)
+
+
+def _quote_plus(text: str) -> str:
+    if not text.isascii():
+        return quote_plus(text, safe="")
+    return _UNSAFE_ASCII.sub(_escape, text).replace(" ", "+")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return _PERCENT[match.group()]
 
 
 def _is_event(item: Any) -> bool:

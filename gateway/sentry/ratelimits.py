@@ -12,8 +12,7 @@ another caller.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 __all__ = ["ConcurrencyLimiter", "RateLimitInfo", "parse_rate_limit_headers"]
@@ -80,30 +79,48 @@ class ConcurrencyLimiter:
                 self._limit = new
                 self._changed.notify_all()
 
-    @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    def slot(self) -> _Slot:
+        """``async with limiter.slot():`` one call in flight (waiting for a free slot)."""
+        return _Slot(self)
+
+    async def _acquire(self) -> None:
         # Fast path, the common case: a free slot and nobody queued before us.
         # (One event loop thread: nothing runs between the check and the count.)
         if self._in_flight < self._limit and not self._waiting:
             self._in_flight += 1
-        else:
-            async with self._changed:
-                self._waiting += 1
-                try:
-                    await self._changed.wait_for(lambda: self._in_flight < self._limit)
-                except BaseException:
-                    # Cancelled (a deadline) perhaps just after being notified:
-                    # pass the wake-up on, or the next waiter sleeps by a free slot.
-                    if self._in_flight < self._limit:
-                        self._changed.notify()
-                    raise
-                finally:
-                    self._waiting -= 1
-                self._in_flight += 1
-        try:
-            yield
-        finally:
-            self._in_flight -= 1
-            if self._waiting:
-                async with self._changed:
+            return
+        async with self._changed:
+            self._waiting += 1
+            try:
+                await self._changed.wait_for(lambda: self._in_flight < self._limit)
+            except BaseException:
+                # Cancelled (a deadline) perhaps just after being notified:
+                # pass the wake-up on, or the next waiter sleeps by a free slot.
+                if self._in_flight < self._limit:
                     self._changed.notify()
+                raise
+            finally:
+                self._waiting -= 1
+            self._in_flight += 1
+
+    async def _release(self) -> None:
+        self._in_flight -= 1
+        if self._waiting:
+            async with self._changed:
+                self._changed.notify()
+
+
+class _Slot:
+    """One slot of a `ConcurrencyLimiter`, as an async context manager (a class:
+    ``contextlib.asynccontextmanager`` costs a generator per upstream call)."""
+
+    __slots__ = ("_limiter",)
+
+    def __init__(self, limiter: ConcurrencyLimiter) -> None:
+        self._limiter = limiter
+
+    async def __aenter__(self) -> None:
+        await self._limiter._acquire()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._limiter._release()
