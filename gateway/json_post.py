@@ -50,8 +50,8 @@ class JsonPostLane:
         if not self.json_post_lane or request.method != "POST":
             return None
         headers = request.headers
-        content_type = headers.get("content-type") or ""
-        if "application/json" not in content_type:  # strawberry's own test for a JSON body
+        media_type = (headers.get("content-type") or "").partition(";")[0].strip()
+        if "application/json" not in media_type:  # strawberry's own test for a JSON body
             return None
         data = self.parse_json(await request.body())  # type: ignore[attr-defined]
         if not isinstance(data, (dict, list)):
@@ -61,7 +61,7 @@ class JsonPostLane:
         accept = (headers.get("accept") or "").lower()
         if (
             not isinstance(data, dict)  # a batch
-            or content_type.partition(";")[0].strip() != "application/json"
+            or media_type != "application/json"
             or "multipart" in accept  # maybe a streaming transport: strawberry negotiates it
             or "event-stream" in accept
         ):

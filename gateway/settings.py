@@ -179,6 +179,17 @@ def _base_url(value: str | None) -> str | None:
         raise SettingsError(
             "SENTRY_BASE_URL must not carry credentials; set SENTRY_AUTH_TOKEN instead"
         )
+    try:
+        parts.port
+    except ValueError:
+        raise SettingsError(
+            f"SENTRY_BASE_URL has a port that is not a number from 0 to 65535: {_display_url(value)!r}"
+        ) from None
+    if not value.isascii() or any(char.isspace() for char in value):
+        raise SettingsError(
+            "SENTRY_BASE_URL must be ASCII without spaces (a host in its xn-- form, a path "
+            f"percent-encoded), not {_display_url(value)!r}"
+        )
     path = parts.path.rstrip("/")
     if path.endswith("/api/0"):
         raise SettingsError(

@@ -29,6 +29,11 @@ def test_timestamps_have_the_layout_sentry_reads(value: dt.datetime) -> None:
     assert format_sentry_datetime(value) == _reference(value)
 
 
+def test_years_before_1000_keep_four_digits() -> None:
+    """Where ``strftime`` writes "999", ``isoformat`` writes "0999": ISO 8601's four digits."""
+    assert format_sentry_datetime(dt.datetime(999, 1, 2, 3, 4, 5)) == "0999-01-02T03:04:05"
+
+
 def test_examples() -> None:
     assert format_sentry_datetime(dt.datetime(2026, 11, 26, 12, 0, 1)) == "2026-11-26T12:00:01"
     assert format_sentry_datetime(dt.datetime(2026, 11, 26, 12, 0, 1, 50)) == "2026-11-26T12:00:01.000050"

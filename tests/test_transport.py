@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import struct
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +22,7 @@ from gateway.demo.faults import Fault
 from gateway.sentry.client import SentryClient
 from gateway.sentry.filters import EventFilters
 from gateway.sentry.transport import Http1Wire
-from gateway.sentry.wire import HttpxWire
+from gateway.sentry.wire import HttpxWire, WireConnectionError
 
 from .servers import serve_in_thread
 
@@ -321,21 +322,30 @@ async def test_an_answer_in_one_byte_pieces_reads_the_same() -> None:
     assert http1_result == reference
 
 
-async def test_connections_at_most_max_connections_at_once(upstream: tuple[str, Any]) -> None:
-    base, faults = upstream
-    faults.clear()
-    faults.add(Fault(kind="latency", delay=0.05, times=None))
-    try:
-        async with Http1Wire(max_connections=2) as wire:
-            client = SentryClient(wire, base_url=base)
-            pages = await asyncio.gather(
-                *(client.list_issue_events(TOKEN, "2", per_page=2, cursor=f"0:{i}:0") for i in range(6))
-            )
-            assert all(len(page.events) == 2 for page in pages)
-            (idle,) = wire._idle.values()
-            assert len(idle) == 2  # two connections served all six
-    finally:
-        faults.clear()
+async def test_connections_at_most_max_connections_at_once() -> None:
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        try:
+            while True:
+                await reader.readuntil(b"\r\n\r\n")
+                await asyncio.sleep(0.05)
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]")
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    base = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    async with server, Http1Wire(max_connections=2) as wire:
+        answers = await asyncio.gather(*(wire.get(f"{base}/x?{i}", {}, 2) for i in range(6)))
+        server.close()
+    assert [a.content for a in answers] == [b"[]"] * 6
+    assert connections == 2  # six requests, never more than two connections
 
 
 @pytest.fixture(scope="module")
@@ -368,3 +378,117 @@ async def test_https_checks_certificates_alike(tls_upstream: tuple[str, Any]) ->
             page = await SentryClient(wire, base_url=base).list_issue_events(TOKEN, "2", per_page=3)
             results.append(([e["eventID"] for e in page.events], page.links))
     assert results[0] == results[1] and len(results[0][0]) == 3
+
+
+# Misbehaving servers, one connection each: what Http1Wire must never do.
+
+
+async def _serve_script(script: Any) -> tuple[str, Any, list[int]]:
+    """A server running ``script(request_number, reader, writer)`` per request; counts requests."""
+    requests: list[int] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                await reader.readuntil(b"\r\n\r\n")
+                requests.append(1)
+                if await script(len(requests), writer) == "close":
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", server, requests
+
+
+async def test_bytes_after_an_answer_neither_change_it_nor_reach_the_next_request() -> None:
+    async def script(n: int, writer: asyncio.StreamWriter) -> None:
+        if n == 1:  # the answer, then a second answer nobody asked for, in one write
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: 1\r\n\r\nok"
+                b"HTTP/1.1 500 Bad\r\nContent-Length: 0\r\nX-Injected: yes\r\n\r\nHTTP/1.1 200 OK\r\nContent-Le"
+            )
+        else:
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntwo")
+        await writer.drain()
+
+    base, server, requests = await _serve_script(script)
+    async with server, Http1Wire() as wire:
+        first = await wire.get(f"{base}/x", {}, 2)
+        assert (first.status_code, first.headers, first.content) == (200, {"content-length": "2", "x-a": "1"}, b"ok")
+        second = await wire.get(f"{base}/x", {}, 2)  # on a new connection: the first one is not trusted
+        assert (second.status_code, second.content) == (200, b"two")
+        server.close()
+
+
+async def test_a_reset_during_a_body_that_runs_to_the_close_is_a_truncated_answer() -> None:
+    async def script(n: int, writer: asyncio.StreamWriter) -> str:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n[{\"eventID\": \"a\"}")
+        await writer.drain()
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = RST
+        return "close"
+
+    base, server, _requests = await _serve_script(script)
+    async with server:
+        results = await outcome(base, "page", _NoFaults(), None)
+        server.close()
+    (_, reference), (_, http1_result) = results
+    assert reference[0] == "BadUpstreamResponse" and "cut off" in reference[1]
+    assert http1_result == reference
+
+
+async def test_closing_the_wire_stops_requests_in_flight_from_reconnecting() -> None:
+    async def script(n: int, writer: asyncio.StreamWriter) -> None:
+        if n > 1:
+            await asyncio.sleep(0.3)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]")
+        await writer.drain()
+
+    base, server, requests = await _serve_script(script)
+    async with server:
+        wire = Http1Wire()
+        await wire.get(f"{base}/x", {}, 2)  # leaves a kept-alive connection
+        in_flight = asyncio.create_task(wire.get(f"{base}/x", {}, 2))
+        await asyncio.sleep(0.1)
+        await wire.aclose()
+        with pytest.raises(WireConnectionError):
+            await in_flight
+        assert len(requests) == 2  # not sent a third time on a new connection
+        server.close()
+
+
+async def test_an_upgrade_nobody_asked_for_fails_the_request_quietly(caplog: pytest.LogCaptureFixture) -> None:
+    async def script(n: int, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+        await writer.drain()
+
+    base, server, requests = await _serve_script(script)
+    async with server, Http1Wire() as wire:
+        with pytest.raises(WireConnectionError):
+            await wire.get(f"{base}/x", {}, 2)
+        server.close()
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_idle_connections_are_capped_per_origin(upstream: tuple[str, Any]) -> None:
+    base, faults = upstream
+    faults.clear()
+    faults.add(Fault(kind="latency", delay=0.05, times=None))
+    try:
+        async with Http1Wire(max_idle=3) as wire:
+            client = SentryClient(wire, base_url=base)
+            await asyncio.gather(*(client.list_issue_events(TOKEN, "2", per_page=2, cursor=f"0:{i}:0") for i in range(8)))
+            (idle,) = wire._idle.values()
+            assert len(idle) == 3 and all(connection.open for connection, _ in idle)
+    finally:
+        faults.clear()
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:99999/x", "http://127.0.0.1:abc/x", "http://bücher.example/x", "ftp://h/x"])
+async def test_urls_that_cannot_be_requested_are_wire_errors(url: str) -> None:
+    async with Http1Wire() as wire:
+        with pytest.raises(WireConnectionError):
+            await wire.get(url, {}, 1)

@@ -47,7 +47,8 @@ class EventFilters:
 def format_sentry_datetime(value: dt.datetime) -> str:
     """A UTC timestamp in the layout Sentry's ``parse_datetime_string`` reads:
     ``%Y-%m-%dT%H:%M:%S``, with ``.%f`` when there are microseconds (which is
-    what ``isoformat`` writes for a naive datetime, at a fraction of ``strftime``'s cost).
+    what ``isoformat`` writes for a naive datetime, at a fraction of ``strftime``'s cost;
+    years before 1000 keep ISO 8601's four digits, where ``strftime`` writes fewer).
 
     Sentry assumes UTC and drops any offset, so convert first and send none.
     """

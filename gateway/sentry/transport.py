@@ -28,7 +28,8 @@ server before any byte of an answer is sent once more on a new connection
 (RFC 9112, 9.3.1: the server may close an idle connection at any time, and a
 GET is idempotent); httpx leaves that to the client's retries.
 
-Idle connections are kept 15 s (httpx's transport: 5 s, at most 20 idle).
+Idle connections are reused for up to 15 s, at most 20 per origin (httpx's
+transport: 5 s, 20).
 """
 
 from __future__ import annotations
@@ -69,10 +70,12 @@ class Http1Wire(Wire):
         self,
         *,
         max_connections: int = 100,
+        max_idle: int = 20,
         keepalive_seconds: float = 15.0,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self._max_connections = max_connections
+        self._max_idle = max_idle
         self._keepalive_seconds = keepalive_seconds
         self._slots: asyncio.Semaphore | None = None  # made on first use, in the running loop
         self._idle: dict[Origin, list[tuple[_Connection, float]]] = {}
@@ -95,7 +98,12 @@ class Http1Wire(Wire):
                     return await self._exchange(origin, connection, request, timeout)
                 except _ClosedBeforeAnswer:
                     pass  # the server had closed the idle connection: once more, on a new one
+            if self._closed:  # closed while this request waited or ran: no new connection
+                raise WireConnectionError(CONNECT_FAILED)
             connection = await self._connect(origin, timeout)
+            if self._closed:
+                connection.close()
+                raise WireConnectionError(CONNECT_FAILED)
             try:
                 return await self._exchange(origin, connection, request, timeout)
             except _ClosedBeforeAnswer:
@@ -110,8 +118,8 @@ class Http1Wire(Wire):
             status, raw_headers, body, reusable = await connection.exchange(request, timeout)
         finally:
             self._busy.discard(connection)
-            if reusable and not self._closed:
-                self._idle.setdefault(origin, []).append((connection, time.monotonic()))
+            if reusable and connection.open and not self._closed:
+                self._keep(origin, connection)
             else:
                 connection.close()
         response_headers = join_headers(raw_headers)
@@ -120,6 +128,21 @@ class Http1Wire(Wire):
         except zlib.error:
             raise WireTruncated(status) from None
         return WireResponse(status, response_headers, content)
+
+    def _keep(self, origin: Origin, connection: _Connection) -> None:
+        """Pool an idle connection: at most `max_idle` per origin, none closed or stale."""
+        now = time.monotonic()
+        kept = []
+        for other, since in self._idle.get(origin, ()):
+            if other.open and now - since < self._keepalive_seconds:
+                kept.append((other, since))
+            else:
+                other.close()
+        if len(kept) >= self._max_idle:
+            oldest, _since = kept.pop(0)
+            oldest.close()
+        kept.append((connection, now))
+        self._idle[origin] = kept
 
     def _pooled(self, origin: Origin) -> _Connection | None:
         """The most recently used idle connection to `origin` still open and fresh."""
@@ -194,24 +217,34 @@ class _Connection(asyncio.Protocol):
         self._restart_timer()
         try:
             self._parser.feed_data(data)
-        except httptools.HttpParserError:
+        except (httptools.HttpParserError, httptools.HttpParserUpgrade):
+            # not HTTP, or an upgrade (101) nobody asked for: the connection is done
             self._fail(self._broken())
 
     def eof_received(self) -> bool | None:
+        self.open = False  # never handed out again, even before connection_lost
         return None  # close the transport; connection_lost follows
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.open = False
         if self._answer is None or self._answer.done():
             return
-        if self._status is not None and not self._length_known:
+        if exc is None and self._status is not None and not self._length_known:
             self._finish(keep_alive=False)  # the body ran until the connection closed
         elif not self._received:
             self._fail(_ClosedBeforeAnswer())
         else:
-            self._fail(self._broken())
+            self._fail(self._broken())  # reset mid-answer, or closed before its end
 
     # httptools callbacks
+
+    def on_message_begin(self) -> None:
+        if self._answer is None or self._answer.done():
+            # A second answer to one request (bytes after the first): the
+            # connection cannot be trusted with another request.
+            self.open = False
+            if self._transport is not None:
+                self._transport.close()
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._headers.append((name, value))
@@ -226,8 +259,10 @@ class _Connection(asyncio.Protocol):
         self._body.append(body)
 
     def on_message_complete(self) -> None:
+        if self._answer is None or self._answer.done():
+            return  # the end of an answer nobody asked for (see on_message_begin)
         if self._status is not None and self._status < 200:
-            self._reset()  # an interim answer (100 Continue ...): the real one follows
+            self._reset_message()  # an interim answer (100 Continue ...): the real one follows
             return
         self._finish(keep_alive=self._parser.should_keep_alive())
 
@@ -238,7 +273,8 @@ class _Connection(asyncio.Protocol):
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes, bool]:
         """Send `request`; its answer's (status, raw headers, body, whether the connection may be reused)."""
         assert self._transport is not None and self._answer is None
-        self._reset()
+        self._reset_message()
+        self._received = False
         self._answer = asyncio.get_running_loop().create_future()
         self._timeout = timeout
         self._restart_timer()
@@ -256,17 +292,20 @@ class _Connection(asyncio.Protocol):
         if self._transport is not None:
             self._transport.close()
 
-    def _reset(self) -> None:
+    def _reset_message(self) -> None:
         self._headers = []
         self._body = []
         self._status = None
-        self._received = False
         self._length_known = False
 
     def _finish(self, *, keep_alive: bool) -> None:
         if self._answer is not None and not self._answer.done():
             assert self._status is not None
-            self._answer.set_result((self._status, self._headers, b"".join(self._body), keep_alive and self.open))
+            # The lists are handed over and replaced: bytes parsed after this
+            # answer (see on_message_begin) must not change it.
+            headers, body = self._headers, self._body
+            self._headers, self._body = [], []
+            self._answer.set_result((self._status, headers, b"".join(body), keep_alive and self.open))
 
     def _fail(self, error: Exception) -> None:
         if self._answer is not None and not self._answer.done():
@@ -298,7 +337,10 @@ def _origin(prefix: str) -> tuple[Origin, str]:
     if scheme not in ("http", "https") or not parts.hostname:
         raise WireConnectionError(CONNECT_FAILED)
     default_port = 443 if scheme == "https" else 80
-    port = parts.port or default_port
+    try:
+        port = parts.port or default_port
+    except ValueError:  # not a number, or beyond 65535
+        raise WireConnectionError(CONNECT_FAILED) from None
     host = parts.hostname
     shown = f"[{host}]" if ":" in host else host
     return (scheme, host, port), shown if port == default_port else f"{shown}:{port}"
@@ -325,4 +367,7 @@ def _request_bytes(target: str, host: str, headers: dict[str, str]) -> bytes:
             raise WireConnectionError(EXCHANGE_FAILED)
         lines.append(f"{name}: {value}\r\n")
     lines.append("\r\n")
-    return "".join(lines).encode("ascii")
+    try:
+        return "".join(lines).encode("ascii")
+    except UnicodeEncodeError:  # a URL that was not percent-encoded
+        raise WireConnectionError(EXCHANGE_FAILED) from None
