@@ -356,6 +356,9 @@ def tls_upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     authority = trustme.CA()
     pem = tmp_path_factory.mktemp("tls") / "server.pem"
     authority.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(pem))
+    authority_pem = tmp_path_factory.mktemp("ca") / "ca.pem"
+    authority.cert_pem.write_to_path(str(authority_pem))
+    authority.pem_path = str(authority_pem)  # type: ignore[attr-defined]
     base, stop = serve_in_thread(create_demo_app(), ssl_certfile=str(pem), ssl_keyfile=str(pem))
     yield base, authority
     stop()
@@ -492,3 +495,13 @@ async def test_urls_that_cannot_be_requested_are_wire_errors(url: str) -> None:
     async with Http1Wire() as wire:
         with pytest.raises(WireConnectionError):
             await wire.get(url, {}, 1)
+
+
+async def test_ssl_cert_file_is_trusted_alike(tls_upstream: tuple[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A self-hosted Sentry's own authority, named as httpx reads it (``SSL_CERT_FILE``)."""
+    base, authority = tls_upstream
+    monkeypatch.setenv("SSL_CERT_FILE", authority.pem_path)
+    results = await outcome(base, "page", _NoFaults(), None)
+    (_, reference), (_, http1_result) = results
+    assert reference[0] == "page" and len(reference[1]) == 7
+    assert http1_result == reference

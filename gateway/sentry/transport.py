@@ -21,7 +21,8 @@ runs both over a real socket, with every fault of the demo upstream):
 * failures are the same `WireError`\\ s: `WireTimeout` (connecting, or no
   byte for `timeout` seconds while an answer is awaited), `WireConnectionError`
   before an answer, `WireTruncated` after its headers;
-* certificates are checked against certifi's authorities, as httpx does.
+* certificates are checked against the authorities httpx trusts: certifi's,
+  or ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` when set.
 
 One difference: a request that finds its kept-alive connection closed by the
 server before any byte of an answer is sent once more on a new connection
@@ -41,8 +42,8 @@ import zlib
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-import certifi
 import httptools
+import httpx
 
 from .wire import (
     CONNECT_FAILED,
@@ -80,7 +81,7 @@ class Http1Wire(Wire):
         self._slots: asyncio.Semaphore | None = None  # made on first use, in the running loop
         self._idle: dict[Origin, list[tuple[_Connection, float]]] = {}
         self._busy: set[_Connection] = set()
-        #: Certificate checks for https (default: certifi's authorities, as httpx).
+        #: Certificate checks for https (default: as httpx's, `httpx.create_ssl_context`).
         self._ssl = ssl_context
         self._closed = False
 
@@ -159,8 +160,9 @@ class Http1Wire(Wire):
         scheme, host, port = origin
         context = None
         if scheme == "https":
-            # the same certificate authorities as httpx's own transport (certifi)
-            context = self._ssl = self._ssl or ssl.create_default_context(cafile=certifi.where())
+            # The authorities httpx's own transport trusts: certifi's, or
+            # SSL_CERT_FILE / SSL_CERT_DIR when set (a self-hosted Sentry's own CA).
+            context = self._ssl = self._ssl or httpx.create_ssl_context()
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(timeout):
