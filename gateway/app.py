@@ -43,7 +43,7 @@ from gateway.schema.pagination import CursorCodec
 from gateway.sentry.client import SentryClient
 from gateway.sentry.client import loads as loads_json
 from gateway.sentry.loaders import SentryLoaders
-from gateway.sentry.wire import HttpxWire, Wire
+from gateway.sentry.wire import HttpxWire, Wire, as_wire
 from gateway.settings import Settings, load_settings
 
 __all__ = ["create_app"]
@@ -58,10 +58,9 @@ class GatewayGraphQL(JsonPostLane, ObservedGraphQLView, GraphQL):
     """Strawberry's ASGI view with our context, our GraphiQL page, and a
     short lane for plain JSON POSTs (`gateway.json_post`)."""
 
-    def __init__(self, *args: Any, state: _State, json_post_lane: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, state: _State, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._state = state
-        self.json_post_lane = json_post_lane
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -145,11 +144,7 @@ class _State:
         self.settings = settings
         self.codec = CursorCodec(settings.cursor_secret)
         self.client: SentryClient | None = None
-        self._wire = (
-            connection
-            if connection is None or isinstance(connection, Wire)
-            else HttpxWire(connection)
-        )
+        self._wire = None if connection is None else as_wire(connection)
         self.readiness = Readiness(demo=settings.demo, cache_seconds=settings.readiness_cache)
 
     def default_credential(self) -> str | None:

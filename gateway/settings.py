@@ -88,12 +88,19 @@ class Settings:
         )
 
 
+#: Old names of upstream transports: "aiohttp" was the default before `http1` replaced it.
+_UPSTREAM_TRANSPORT_ALIASES = {"aiohttp": "http1"}
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the settings from `environ` (default: the process environment)."""
     env = os.environ if environ is None else environ
     base_url = _base_url(_get(env, "SENTRY_BASE_URL"))
     if _flag(env, "GATEWAY_DEMO"):
         base_url = None
+    transport = _choice(
+        env, "GATEWAY_UPSTREAM_TRANSPORT", "http1", ("http1", "httpx", *_UPSTREAM_TRANSPORT_ALIASES)
+    )
     return Settings(
         sentry_base_url=base_url,
         sentry_org=_org(_get(env, "SENTRY_ORG")),
@@ -124,10 +131,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             env, "GATEWAY_READINESS_CACHE", DEFAULT_READINESS_CACHE_SECONDS
         ),
         gc_threshold=_gc_threshold(_get(env, "GATEWAY_GC_THRESHOLD")),
-        # "aiohttp", what the default was called before it was replaced, still means the default.
-        upstream_transport=_choice(
-            env, "GATEWAY_UPSTREAM_TRANSPORT", "http1", ("http1", "httpx", "aiohttp")
-        ).replace("aiohttp", "http1"),
+        upstream_transport=_UPSTREAM_TRANSPORT_ALIASES.get(transport, transport),
         worker_count=_int_in(env, "GATEWAY_WORKER_COUNT", 1, 1, 1024),
     )
 

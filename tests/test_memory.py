@@ -30,5 +30,5 @@ async def test_a_full_page_is_not_left_in_reference_cycles(gateway: Gateway) -> 
     finally:
         gc.enable()
     # The page alone is ~10,000 containers (100 events, their entries, frames, tags).
-    # What remains is the executor's own small cycle and httpx's per-response one.
+    # What remains is the executor's own small cycle.
     assert left_in_cycles < 3 * 600, left_in_cycles

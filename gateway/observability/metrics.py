@@ -70,7 +70,7 @@ UPSTREAM_REQUESTS = Counter(
 )
 UPSTREAM_LATENCY = Histogram(
     "gateway_upstream_request_duration_seconds",
-    "Time until Sentry's response headers arrived (or the call failed), by endpoint kind.",
+    "Time until Sentry's whole answer arrived (or the call failed), by endpoint kind.",
     ["endpoint"],
     buckets=_LATENCY_BUCKETS,
 )

@@ -1,10 +1,10 @@
 """The one place where failures become GraphQL errors with `extensions.code`.
 
 Resolvers raise plain exceptions (`gateway.sentry.errors`, `PagingError`,
-`InvalidGlobalId`); `code_errors` rewrites every error of a result so each
-carries a code from the contract (a step of `gateway.schema.pipeline`). Anything unexpected is masked as
-``INTERNAL_SERVER_ERROR`` and logged once with its traceback; expected
-upstream outcomes are not logged as failures of ours.
+`InvalidGlobalId`); `code_errors`, a step of `gateway.schema.pipeline`,
+rewrites every error of a result so each carries a code from the contract.
+Anything unexpected is masked as ``INTERNAL_SERVER_ERROR`` and logged once
+with its traceback; expected upstream outcomes are not logged as failures of ours.
 """
 
 from __future__ import annotations

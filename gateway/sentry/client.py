@@ -43,7 +43,7 @@ from .filters import EventFilters
 from .ids import validate_event_id, validate_issue_id
 from .links import PageLinks, parse_link_header
 from .ratelimits import ConcurrencyLimiter, RateLimitInfo, parse_rate_limit_headers
-from .wire import HttpxWire, Wire, WireConnectionError, WireResponse, WireTimeout, WireTruncated
+from .wire import Wire, WireConnectionError, WireResponse, WireTimeout, WireTruncated, as_wire
 
 __all__ = ["EventPage", "SentryClient"]
 
@@ -82,9 +82,9 @@ class SentryClient:
         user_agent: str = "sentry-events-gateway",
         processes: int = 1,
     ) -> None:
-        self._wire = connection if isinstance(connection, Wire) else HttpxWire(connection)
+        self._wire = as_wire(connection)
         self._user_agent = user_agent
-        #: Worker processes sharing each credential's limits (see `_learn_limit`).
+        #: Worker processes sharing each credential's limits (see `_share`).
         self._processes = max(1, processes)
         self._base_url = base_url.rstrip("/")
         self._org = org

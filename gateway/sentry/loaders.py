@@ -74,7 +74,6 @@ class SentryLoaders:
     ) -> None:
         self.client = client
         self._credential = Credential.of(credential)
-        self._fingerprint = self._credential.fingerprint
         self._fetcher = _Fetcher(client, self._credential, deadline, max_concurrency, max_calls)
         # The batch functions are the fetcher's, which knows nothing of these
         # loaders: no reference cycle, so a request's pages (megabytes of
@@ -118,14 +117,14 @@ class SentryLoaders:
         filters: EventFilters,
     ) -> LoadedPage:
         """One page of an issue's events (deduplicated within the request)."""
-        key = PageKey(self._fingerprint, issue_id, cursor, per_page, full, filters)
+        key = PageKey(self._credential.fingerprint, issue_id, cursor, per_page, full, filters)
         return await self._pages.load(key)
 
     async def event(self, issue_id: str, event_id: str, filters: EventFilters) -> dict[str, Any]:
         """One event from the detail endpoint (deduplicated within the request)."""
         if self._events is None:
             self._events = DataLoader(self._fetcher.load_events)
-        return await self._events.load(EventKey(self._fingerprint, issue_id, event_id, filters))
+        return await self._events.load(EventKey(self._credential.fingerprint, issue_id, event_id, filters))
 
 
 class _Fetcher:

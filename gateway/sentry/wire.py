@@ -37,6 +37,7 @@ __all__ = [
     "WireResponse",
     "WireTimeout",
     "WireTruncated",
+    "as_wire",
     "CONNECT_FAILED",
     "EXCHANGE_FAILED",
     "decode_content",
@@ -150,6 +151,11 @@ def decode_content(body: bytes, content_encoding: str | None) -> bytes:
             continue
         body = decompressor.decompress(body) + decompressor.flush()
     return body
+
+
+def as_wire(connection: Wire | httpx.AsyncBaseTransport) -> Wire:
+    """`connection` itself if it is a `Wire`, else an httpx transport wrapped in `HttpxWire`."""
+    return connection if isinstance(connection, Wire) else HttpxWire(connection)
 
 
 class HttpxWire(Wire):
