@@ -171,7 +171,9 @@ class Issue(Node):
             cursors=selects_cursors(info._raw_info),
         )
         context = info.context
-        return await resolve_events(context.loaders, context.codec, events_query, context.now)
+        return await resolve_events(
+            context.loaders, context.codec, events_query, context.now, context.paging_warnings
+        )
 
     @strawberry.field(
         description="One event of this issue by its event id (Sentry's event detail endpoint), "

@@ -42,7 +42,7 @@ from typing import Any
 
 from gateway.sentry.errors import BadUpstreamResponse
 
-from .pagination import MAX_PAGE_SIZE, locate_end
+from .pagination import MAX_PAGE_SIZE, Mark, locate_end
 
 __all__ = [
     "Fetch",
@@ -61,31 +61,15 @@ MAX_CALLS_PER_PAGE = 150
 #: Full walks of one oversized second before it is reported as inexact.
 SECOND_WALK_ATTEMPTS = 3
 #: Events asked for beyond what a page needs, so that a page ending inside a
-#: second usually still sees the next older second (and needs no second call).
-SLACK = 2
+#: burst of events sharing one second usually still sees the next older second
+#: and needs no second call: a few list items cost less than a round trip.
+SLACK = 5
+
+
+def _slack(want: int) -> int:
+    return SLACK + want // 4
 
 Key = tuple[int, str]
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """An edge's place in the gateway's order: its second and event id.
-
-    ``rank`` (events above it in the traversal's window when it was placed),
-    ``k`` (its 1-based place among the events of its second) and ``m`` (how
-    many events its second held) are hints that size the next calls; exactness
-    never depends on them.
-    """
-
-    second: int
-    event_id: str
-    rank: int = -1
-    k: int = 1
-    m: int = 1
-
-    @property
-    def key(self) -> Key:
-        return (self.second, self.event_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +256,7 @@ async def seek_forward(
     floor = 0
     while len(collected) <= first and lo < hi:
         want = first + 1 - len(collected)
-        per_page = min(MAX_PAGE_SIZE, max(want + skip + SLACK, floor))
+        per_page = min(MAX_PAGE_SIZE, max(want + skip + _slack(want), floor))
         answer = await calls(lo, hi, 0, per_page)
         if not answer.more:
             _take(answer.rows, inside, collected, groups)
@@ -287,8 +271,8 @@ async def seek_forward(
             hi, skip, floor = oldest, 0, 0
             continue
         _take(complete, inside, collected, groups)
-        seen_of_oldest = len(answer.rows) - len(complete)
-        hi, skip, floor = oldest + 1, 0, seen_of_oldest + 1
+        # Next: the whole of the oldest second (at least what was seen of it) and more.
+        hi, skip, floor = oldest + 1, len(answer.rows) - len(complete), 0
     page = collected[:first]
     first_rank = -1
     if after is None:
@@ -319,6 +303,7 @@ async def seek_backward(
     *,
     before: Mark | None = None,
     after: Mark | None = None,
+    needs_full: bool = False,
 ) -> SeekPage:
     """The `last` events before `before` (and after `after`): the ones nearest to `before`.
 
@@ -350,7 +335,8 @@ async def seek_backward(
             size -= before.m
         lo, skipped = lo + 1, 0
     while count <= last and lo < hi:
-        need = min(MAX_PAGE_SIZE, max(last + 1 - count + skipped + SLACK, floor))
+        want = last + 1 - count
+        need = min(MAX_PAGE_SIZE, max(want + skipped + _slack(want), floor))
         answer, offset = await _bottom(calls, lo, hi, size, need)
         if offset == 0:  # the answer holds all of [lo, hi)
             count += _add_block(blocks, answer.rows, inside, groups)
@@ -371,10 +357,12 @@ async def seek_backward(
             continue
         count += _add_block(blocks, complete, inside, groups)
         top_offset = offset + seen_of_newest
-        lo, size, skipped, floor = newest, top_offset, 0, seen_of_newest + 1
+        lo, size, skipped, floor = newest, top_offset, seen_of_newest, 0
     ordered = [row for block in reversed(blocks) for row in block]
     page = ordered[max(0, len(ordered) - last) :]
     first_rank = top_offset + len(ordered) - len(page) if after is None else -1
+    if needs_full:
+        page = await _in_full(calls, page, groups)
     return SeekPage(
         rows=_marks(groups, page, first_rank, 1),
         has_next=before is not None,
@@ -389,6 +377,28 @@ def _add_block(blocks: list[list[Row]], rows: Iterable[Row], inside: _Range, gro
     _take(rows, inside, block, groups)
     blocks.append(block)
     return len(block)
+
+
+async def _in_full(calls: _Calls, rows: list[Row], groups: dict[int, list[Row]]) -> list[Row]:
+    """`rows` as the selection needs them: rows that probes read in the cheap
+    serializer are read again, by value (their seconds, whole), in one call
+    when they fit. A row deleted in between is left out."""
+    missing = {row.event_id for row in rows if not row.full}
+    if not missing:
+        return rows
+    seconds = {row.second for row in rows if row.event_id in missing}
+    lo, hi = min(seconds), max(seconds) + 1
+    expected = sum(len(group) for second, group in groups.items() if lo <= second < hi)
+    per_page = min(MAX_PAGE_SIZE, expected + SLACK)
+    found: dict[str, Row] = {}
+    offset = 0
+    while missing - found.keys():
+        answer = await calls(lo, hi, offset, per_page)
+        found.update((row.event_id, row) for row in answer.rows if row.event_id in missing)
+        if not answer.more or not answer.rows:
+            break
+        offset += len(answer.rows)
+    return [found.get(row.event_id, row) if row.event_id in missing else row for row in rows if row.event_id not in missing or row.event_id in found]
 
 
 async def _bottom(calls: _Calls, lo: int, hi: int, size: int | None, need: int) -> tuple[Slice, int]:
