@@ -56,6 +56,7 @@ from gateway.schema.event import (
     Event,
     event_from_json,
 )
+from gateway.schema.frames import frame_from_json
 from gateway.schema.node import decode_global_id
 from gateway.schema.scalars import SCALAR_MAP
 
@@ -779,6 +780,43 @@ def test_report_entries() -> None:
     assert nel.type == "nel" and nel.reportType == "dns.name_not_resolved"
     assert (nel.url, nel.elapsedTime, nel.phase, nel.samplingFraction) == ("https://a/", 12, "dns", 1.0)
     assert (nel.serverIp, nel.statusCode, nel.referrer, nel.protocol, nel.method) == ("1.2.3.4", 0, "r", "h2", "GET")
+    assert nel.errorType == "dns.name_not_resolved" and nel.age is None and nel.userAgent is None
+
+
+def test_nel_raw_report_reads_like_the_flat_one() -> None:
+    """The raw report Sentry keeps today: the report's `type` is not the error's kind."""
+    raw = {"age": 61, "type": "network-error", "url": "https://a/", "user_agent": "UA",
+           "body": {"elapsed_time": 12, "method": "GET", "phase": "dns", "protocol": "h2",
+                    "referrer": "r", "sampling_fraction": 1, "server_ip": "1.2.3.4",
+                    "status_code": 0, "type": "dns.name_not_resolved"}}  # fmt: skip
+    nel = entry_from_json({"type": "nel", "data": raw})
+    assert isinstance(nel, NelEntry) and nel.data == raw
+    assert (nel.reportType, nel.errorType) == ("network-error", "dns.name_not_resolved")
+    assert (nel.age, nel.url, nel.userAgent) == (61, "https://a/", "UA")
+    assert (nel.elapsedTime, nel.phase, nel.samplingFraction, nel.serverIp) == (12, "dns", 1.0, "1.2.3.4")
+    assert (nel.statusCode, nel.referrer, nel.protocol, nel.method) == (0, "r", "h2", "GET")
+    # Sentry prunes an empty `body`: the report's own type is then no error kind
+    pruned = entry_from_json({"type": "nel", "data": {"type": "network-error", "url": "https://a/"}})
+    assert (pruned.reportType, pruned.errorType, pruned.phase) == ("network-error", None, None)
+    # a key missing from `body` is read at the top level; a `body` that is not an object is flat
+    hybrid = entry_from_json({"type": "nel", "data": {"phase": "dns", "body": {"type": "ok"}}})
+    assert (hybrid.errorType, hybrid.phase) == ("ok", "dns")
+    odd = entry_from_json({"type": "nel", "data": {"type": "http.error", "body": "x", "method": 1}})
+    assert isinstance(odd, NelEntry) and (odd.errorType, odd.method) == ("http.error", None)
+
+
+def test_frame_placeholders_and_older_keys() -> None:
+    frame = frame_from_json({"origLineNo": "?", "origColNo": "?", "origFunction": "?",
+                             "isSentinel": True, "isPrefix": "yes", "instructionOffset": 7})  # fmt: skip
+    assert (frame.origLineNo, frame.origColNo, frame.origFunction) == (None, None, "?")
+    assert frame.raw["origLineNo"] == frame.raw["origColNo"] == "?"
+    assert (frame.isSentinel, frame.isPrefix, frame.instructionOffset) == (True, None, 7)
+
+
+def test_ocsp_response_is_any_json_value() -> None:
+    for value in ("b64", {"status": "TRY_LATER"}, [1, None], 3, True):
+        staple = entry_from_json({"type": "expectstaple", "data": {"ocsp_response": value}})
+        assert isinstance(staple, ExpectStapleEntry) and staple.ocspResponse == value
 
 
 TRANSACTION = {
