@@ -251,7 +251,7 @@ class NelEntry:
     url: Optional[str] = strawberry.field(description="`url`: the URL of the failed request.")
     age: Optional[int] = strawberry.field(
         description="`age`: milliseconds between the failure and the browser sending the "
-        "report; null when not sent (older flat reports usually lack it)."
+        "report; null when not sent."
     )
     userAgent: Optional[str] = strawberry.field(
         description="`user_agent`: the User-Agent of the browser that sent the report; null "
