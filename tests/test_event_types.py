@@ -212,6 +212,12 @@ RENAMES: dict[str, dict[str, str]] = {
         "validated_certificate_chain": "validatedCertificateChain",
         "ocsp_response": "ocspResponse",
     },
+    "NelBody": {
+        "elapsed_time": "elapsedTime",
+        "sampling_fraction": "samplingFraction",
+        "server_ip": "serverIp",
+        "status_code": "statusCode",
+    },
     "NelEntry": {
         "type": "reportType",
         "user_agent": "userAgent",
@@ -221,8 +227,9 @@ RENAMES: dict[str, dict[str, str]] = {
         "status_code": "statusCode",
     },
 }
-# JSON objects whose keys are read into fields of the object that holds them: the raw NEL
-# report's `body` (the network error) -> `NelEntry`'s fields, its `type` -> `errorType`.
+# JSON objects whose keys are also read into fields of the object that holds them: the raw
+# NEL report's `body` (the network error) -> `NelEntry.body` and `NelEntry`'s own fields, its
+# `type` -> `errorType`.
 FLATTENED: dict[tuple[str, str], dict[str, str]] = {
     ("NelEntry", "body"): {"type": "errorType"},
 }
@@ -364,6 +371,9 @@ class Comparison:
                 continue
             inner_renames = FLATTENED.get((name, key))
             if inner_renames is not None and isinstance(value, dict):
+                if key in gql_type.fields:  # also typed where it is nested
+                    self.value(gql_type.fields[key].type, value, actual[key], key_path)
+                    compared.add(key)
                 if not value:
                     self.mark(key_path)
                 for inner, inner_value in value.items():
@@ -795,6 +805,12 @@ def test_nel_raw_report_reads_like_the_flat_one() -> None:
     assert (nel.age, nel.url, nel.userAgent) == (61, "https://a/", "UA")
     assert (nel.elapsedTime, nel.phase, nel.samplingFraction, nel.serverIp) == (12, "dns", 1.0, "1.2.3.4")
     assert (nel.statusCode, nel.referrer, nel.protocol, nel.method) == (0, "r", "h2", "GET")
+    body = nel.body
+    assert body is not None and (body.type, body.elapsedTime, body.phase) == ("dns.name_not_resolved", 12, "dns")
+    assert (body.samplingFraction, body.serverIp, body.statusCode) == (1.0, "1.2.3.4", 0)
+    assert (body.referrer, body.protocol, body.method) == ("r", "h2", "GET")
+    flat = entry_from_json({"type": "nel", "data": {"type": "http.error", "phase": "application"}})
+    assert flat.body is None and (flat.errorType, flat.phase) == ("http.error", "application")
     # Sentry prunes an empty `body`: the report's own type is then no error kind
     pruned = entry_from_json({"type": "nel", "data": {"type": "network-error", "url": "https://a/"}})
     assert (pruned.reportType, pruned.errorType, pruned.phase) == ("network-error", None, None)

@@ -41,6 +41,7 @@ __all__ = [
     "ExpectCtEntry",
     "ExpectStapleEntry",
     "NelEntry",
+    "NelBody",
     "csp_entry_from_json",
     "hpkp_entry_from_json",
     "expectct_entry_from_json",
@@ -225,6 +226,38 @@ class ExpectStapleEntry:
 
 
 @strawberry.type(
+    description="The network error of a raw NEL report: its `body` object, typed (snake_case "
+    "keys in camelCase). Typed fields are null when `body` lacks that key or holds a value of "
+    "another type."
+)
+class NelBody:
+    type: Optional[str] = strawberry.field(
+        description="`type`: the kind of network error (`tcp.timed_out`, `http.error`, ...)."
+    )
+    elapsedTime: Optional[int] = strawberry.field(
+        description="`elapsed_time`: milliseconds from the start of the request to the failure "
+        "or completion."
+    )
+    phase: Optional[str] = strawberry.field(
+        description="`phase`: `dns`, `connection` or `application`."
+    )
+    samplingFraction: Optional[float] = strawberry.field(
+        description="`sampling_fraction`: the fraction of such reports the browser sends."
+    )
+    serverIp: Optional[str] = strawberry.field(
+        description="`server_ip`: the IP address of the server the request went to."
+    )
+    statusCode: Optional[int] = strawberry.field(
+        description="`status_code`: HTTP status of the response; 0 when none came."
+    )
+    referrer: Optional[str] = strawberry.field(description="`referrer`: the request's referrer.")
+    protocol: Optional[str] = strawberry.field(
+        description="`protocol`: the network protocol (e.g. `http/1.1`, `h2`)."
+    )
+    method: Optional[str] = strawberry.field(description="`method`: the HTTP method.")
+
+
+@strawberry.type(
     description="A Network Error Logging report (entry type `nel`), in either shape Sentry "
     "stores: the raw report it keeps today (`age`, `type`, `url`, `user_agent`, and the "
     "network error nested in `body`) or the older flat one (the network error's keys at "
@@ -286,6 +319,11 @@ class NelEntry:
     )
     method: Optional[str] = strawberry.field(
         description="`method` (in `body`, or at the top level): the HTTP method."
+    )
+    body: Optional[NelBody] = strawberry.field(
+        description="`body` of the raw report, typed, exactly as nested there (its `type` is "
+        "the error's kind); null in the older flat shape. The fields above read the same "
+        "values whatever the shape."
     )
     data: Optional[JSON] = strawberry.field(description=_DATA)
 
@@ -399,5 +437,20 @@ def nel_entry_from_json(entry_type: str, data: Any) -> NelEntry:
         referrer=string(read("referrer")),
         protocol=string(read("protocol")),
         method=string(read("method")),
+        body=None if body is None else _nel_body(body),
         data=report,
+    )
+
+
+def _nel_body(body: Mapping[str, Any]) -> NelBody:
+    return NelBody(
+        type=string(body.get("type")),
+        elapsedTime=integer(_key(body, "elapsed_time")),
+        phase=string(body.get("phase")),
+        samplingFraction=number(_key(body, "sampling_fraction")),
+        serverIp=string(_key(body, "server_ip")),
+        statusCode=integer(_key(body, "status_code")),
+        referrer=string(body.get("referrer")),
+        protocol=string(body.get("protocol")),
+        method=string(body.get("method")),
     )
