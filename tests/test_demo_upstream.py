@@ -361,6 +361,47 @@ async def test_issue_3_covers_every_entry_kind(app) -> None:
     assert {i["type"] for i in full} >= {"error", "default", "csp", "hpkp", "expectct", "expectstaple", "nel"}
 
 
+async def test_issue_3_carries_the_older_and_odd_shapes(app) -> None:
+    """The shapes clients trip over: both NEL shapes, non-string OCSP responses, `"?"` frame
+    positions, the older frame keys, integer exception-group ids (SENTRY_API.md section 4)."""
+    full = (await get(app, "/api/0/issues/3/events/?full=1")).json()
+    reports: dict[str, list] = {}  # entry kind -> the data of every such entry
+    for item in full:
+        for entry in item["entries"]:
+            reports.setdefault(entry["type"], []).append(entry["data"])
+    nested = [r for r in reports["nel"] if "body" in r]
+    flat = [r for r in reports["nel"] if "body" not in r]
+    assert nested and flat
+    for report in nested:
+        assert report["type"] == "network-error" and report["body"]["type"] != report["type"]
+        assert {"age", "url", "user_agent"} <= set(report) and "elapsed_time" not in report
+    assert all(r["type"] != "network-error" and "elapsed_time" in r for r in flat)
+    ocsp = [r["ocsp_response"] for r in reports["expectstaple"]]
+    assert {type(value) for value in ocsp} == {str, dict}
+
+    def frames(value):
+        if isinstance(value, dict):
+            if "frames" in value and isinstance(value["frames"], list):
+                yield from value["frames"]
+            for inner in value.values():
+                yield from frames(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                yield from frames(inner)
+
+    every_frame = [f for item in full for f in frames(item["entries"])]
+    unmapped = [f for f in every_frame if f.get("origLineNo") == "?"]
+    assert unmapped and all(f["origColNo"] == "?" and f["map"] for f in unmapped)
+    assert any(f.get("isSentinel") is True for f in every_frame)
+    assert any(f.get("isPrefix") is True for f in every_frame)
+    assert any(type(f.get("instructionOffset")) is int for f in every_frame)
+    mechanisms = [
+        v["mechanism"] for e in reports["exception"] for v in e["values"] if v["mechanism"]
+    ]
+    assert {type(m["exception_id"]) for m in mechanisms if "exception_id" in m} == {int}
+    assert {type(m["parent_id"]) for m in mechanisms if "parent_id" in m} == {int}
+
+
 async def test_fixture_events_are_kept_verbatim(app) -> None:
     full = (await get(app, "/api/0/issues/1/events/?full=true")).json()
     simple = (await get(app, "/api/0/issues/1/events/")).json()
