@@ -343,11 +343,10 @@ async def test_each_worker_keeps_to_its_share_of_the_reported_concurrency_limit(
     assert state["peak"] == 2
 
 
-def test_rate_limit_headers_as_the_wire_joins_them() -> None:
+def test_rate_limit_headers_as_httpx_joins_them() -> None:
     from gateway.sentry.ratelimits import RateLimitInfo, parse_rate_limit_headers
-    from gateway.sentry.wire import join_headers
 
-    headers = join_headers(
+    headers = httpx.Headers(
         [
             (b"X-Sentry-Rate-Limit-Limit", b"40"),
             (b"x-sentry-rate-limit-remaining", b"39.0"),
@@ -360,7 +359,7 @@ def test_rate_limit_headers_as_the_wire_joins_them() -> None:
     assert headers["x-sentry-rate-limit-concurrentlimit"] == "5, 6"
     assert parse_rate_limit_headers(headers) == RateLimitInfo(limit=40, remaining=39)
     assert parse_rate_limit_headers({"x-sentry-rate-limit-remaining": "3"}) == RateLimitInfo(remaining=3)
-    assert parse_rate_limit_headers(join_headers([(b"Content-Type", b"application/json")])) is None
+    assert parse_rate_limit_headers(httpx.Headers({"Content-Type": "application/json"})) is None
 
 
 def test_integers_beyond_64_bits_stay_exact() -> None:
@@ -414,15 +413,16 @@ async def test_a_cancelled_waiter_passes_its_wake_up_on() -> None:
     assert order == ["c"]
 
 
-async def test_a_closed_wire_refuses_instead_of_reopening() -> None:
-    from gateway.sentry.transport import Http1Wire
+async def test_a_closed_upstream_refuses_instead_of_reopening() -> None:
+    from gateway.sentry.upstream import Upstream
 
-    transport = Http1Wire()
-    await transport.aclose()
-    client = SentryClient(transport, base_url="http://127.0.0.1:9", max_retries=0)
-    with pytest.raises(errors.UpstreamUnavailable):
+    sent: list[httpx.Request] = []
+    upstream = Upstream(httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(200, json=[])))
+    await upstream.aclose()
+    client = SentryClient(upstream, base_url="http://127.0.0.1:9", max_retries=0)
+    with pytest.raises(errors.UpstreamUnavailable, match="closed"):
         await client.list_issue_events("Bearer x", "1")
-    assert transport._idle == {} and transport._slots is None  # nothing was opened
+    assert sent == []
 
 
 async def test_a_credential_that_is_not_ascii_is_refused_without_a_request() -> None:
