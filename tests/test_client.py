@@ -462,3 +462,74 @@ async def test_one_request_hashes_its_credential_once(monkeypatch: pytest.Monkey
     await loaders.page("2", cursor="0:2:0", per_page=2, full=False, filters=EventFilters())
     loaders.rate_limit()  # looked up by the same fingerprint
     assert calls == [TOKEN]
+
+
+# Bounds on what the upstream sends (issue 13).
+
+
+async def test_a_page_with_more_events_than_per_page_is_refused() -> None:
+    events = [{"eventID": f"{i:032x}"} for i in range(6)]
+    client = fake_client(lambda request: httpx.Response(200, json=events))
+    assert len((await client.list_issue_events(TOKEN, "2", per_page=6)).events) == 6
+    with pytest.raises(errors.BadUpstreamResponse, match="6 events for per_page=5"):
+        await client.list_issue_events(TOKEN, "2", per_page=5)
+
+
+@pytest.mark.parametrize(
+    ("detail", "expected"),
+    [
+        ("x" * 10_000, "x" * 299 + "…"),
+        ({"code": "c", "message": "y" * 10_000}, "y" * 299 + "…"),
+        ("short", "short"),
+    ],
+)
+async def test_sentrys_detail_reaches_the_caller_clipped(detail: Any, expected: str) -> None:
+    client = fake_client(lambda request: httpx.Response(403, json={"detail": detail}))
+    with pytest.raises(errors.Forbidden) as info:
+        await client.list_issue_events(TOKEN, "2")
+    assert info.value.message == expected
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Retry-After": "9" * 20}, 86_400),
+        ({"Retry-After": "9" * 5000}, 86_400),  # past int()'s digit limit
+        ({"Retry-After": "7"}, 7),
+        ({"X-Sentry-Rate-Limit-Reset": "1e400"}, None),  # inf
+        ({"X-Sentry-Rate-Limit-Reset": "nan"}, None),
+        ({"X-Sentry-Rate-Limit-Reset": "9" * 400}, 86_400),  # far in the future
+        ({"Retry-After": "Fri, 31 Dec 9999 23:59:59 GMT"}, 86_400),
+    ],
+)
+async def test_absurd_retry_after_values_are_bounded(headers: dict[str, str], expected: int | None) -> None:
+    client = fake_client(lambda request: httpx.Response(429, json={"detail": "slow"}, headers=headers), max_retries=0)
+    with pytest.raises(errors.RateLimited) as info:
+        await client.list_issue_events(TOKEN, "2")
+    assert info.value.retry_after == expected
+
+
+async def test_an_over_long_url_is_refused_before_any_call() -> None:
+    sent: list[httpx.Request] = []
+    client = fake_client(lambda request: sent.append(request) or httpx.Response(200, json=[]))
+    with pytest.raises(errors.InvalidInput, match="Shorten the query"):
+        await client.list_issue_events(TOKEN, "2", filters=EventFilters(query="a" * 500_000))
+    assert sent == []
+
+
+async def test_json_nested_deeper_than_python_reads_is_a_bad_response() -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    client = fake_client(lambda request: httpx.Response(200, content=b'{"eventID": "a", "x": ' + deep + b"}"))
+    with pytest.raises(errors.BadUpstreamResponse, match="not valid JSON"):
+        await client.get_issue_event(TOKEN, "2", "latest")
+    # The same nesting in an error body: no detail, the status's own message.
+    client = fake_client(lambda request: httpx.Response(404, content=b'{"detail": ' + deep + b"}"))
+    with pytest.raises(errors.NotFound, match="does not exist"):
+        await client.get_issue_event(TOKEN, "2", "latest")
+
+
+async def test_an_over_long_link_header_is_a_bad_response() -> None:
+    link = '<x>; rel="next"; results="true"; cursor="0:5:0"' + " " * 40_000
+    client = fake_client(lambda request: httpx.Response(200, json=[], headers={"Link": link}))
+    with pytest.raises(errors.BadUpstreamResponse, match="Link header"):
+        await client.list_issue_events(TOKEN, "2")

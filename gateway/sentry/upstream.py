@@ -229,27 +229,37 @@ class _Inflater:
     def __init__(self, status: int, wbits: int, *, raw_fallback: bool = False) -> None:
         self._status = status
         self._zlib = zlib.decompressobj(wbits)
-        # ``deflate`` is zlib-wrapped by the RFC, but servers send raw deflate too
-        # (httpx reads both): the first bytes decide.
-        self._raw_fallback = raw_fallback
+        # ``deflate`` is zlib-wrapped by the RFC, but servers send raw deflate
+        # too (httpx reads both): the first two bytes, a zlib header or not, decide.
+        self._undecided = raw_fallback
+        self._head = b""
         self._started = False
 
     def feed(self, data: bytes, room: int) -> bytes:
         """Inflate `data`; `BodyRefused` when it would give more than `room` bytes."""
+        if self._undecided:
+            self._head += data
+            if len(self._head) < 2:
+                return b""
+            data, self._head, self._undecided = self._head, b"", False
+            if not _is_zlib_header(data):
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+        if data:
+            self._started = True
         try:
             out = self._zlib.decompress(data, room + 1)
         except zlib.error:
-            if self._raw_fallback and not self._started:
-                self._raw_fallback = False
-                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
-                return self.feed(data, room)
             raise BodyRefused(self._status, "the body is not what its Content-Encoding says") from None
-        self._started = True
         if len(out) > room:
             raise BodyRefused(self._status, "the decoded body is over the size cap")
         return out
 
     def finish(self) -> None:
         """`BodyRefused` if the compressed stream stopped before its end."""
-        if self._started and not self._zlib.eof:
+        if self._head or (self._started and not self._zlib.eof):
             raise BodyRefused(self._status, "the compressed body was cut off")
+
+
+def _is_zlib_header(data: bytes) -> bool:
+    """RFC 1950: method 8 (deflate) in the low bits of CMF, and CMF*256+FLG a multiple of 31."""
+    return data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
