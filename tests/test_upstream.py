@@ -420,3 +420,15 @@ async def test_ssl_cert_dir_is_trusted(tls_upstream: tuple[str, Any], monkeypatc
     monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))
     result = await outcome(base, "page", _NoFaults(), None)
     assert result[0] == "page" and len(result[1]) == 7
+
+
+async def test_http2_offered_falls_back_to_http1_where_the_server_has_only_that(
+    tls_upstream: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``GATEWAY_UPSTREAM_HTTP2=1`` offers h2 by ALPN; uvicorn answers in HTTP/1.1, as many proxies in front of Sentry do."""
+    pytest.importorskip("h2")
+    base, authority = tls_upstream
+    monkeypatch.setenv("SSL_CERT_FILE", authority.pem_path)
+    async with Upstream(http2=True) as upstream:
+        page = await SentryClient(upstream, base_url=base).list_issue_events(TOKEN, "2", per_page=3)
+    assert len(page.events) == 3

@@ -172,24 +172,38 @@ class Upstream:
             if len(response.content) > limit:
                 raise BodyRefused(status, f"the body is over the {limit}-byte cap")
             return response.content
-        chunks: list[bytes] = []
-        raw_total = decoded_total = 0
+        # One growing buffer, not a list of pieces: each piece is freed as soon
+        # as it is copied in (the allocator reuses its place), and the buffer,
+        # once large, is its own mapping that goes back to the system when freed.
+        body = bytearray()
+        try:
+            await self._fill(body, response, decoder, limit)
+        except BaseException:
+            # The traceback keeps this frame alive until a full collection
+            # runs; what was read so far must not live as long.
+            body.clear()
+            raise
+        return bytes(body)
+
+    @staticmethod
+    async def _fill(body: bytearray, response: httpx.Response, decoder: _Inflater | None, limit: int) -> None:
+        status = response.status_code
+        raw_total = 0
         try:
             async for raw in response.aiter_raw():
                 raw_total += len(raw)
                 if raw_total > limit:
                     raise BodyRefused(status, f"the body is over the {limit}-byte cap")
-                chunk = raw if decoder is None else decoder.feed(raw, limit - decoded_total)
-                decoded_total += len(chunk)
-                if chunk:
-                    chunks.append(chunk)
+                if decoder is None:
+                    body += raw
+                else:
+                    decoder.feed(raw, body, limit)
+            if decoder is not None:
+                decoder.finish()
         except httpx.TimeoutException as exc:
             raise HTTPTimeout(type(exc).__name__) from None
         except httpx.TransportError:
             raise BodyRefused(status, "the body was cut off") from None
-        if decoder is not None:
-            decoder.finish()
-        return b"".join(chunks)
 
     async def aclose(self) -> None:
         """Close the pooled connections."""
@@ -223,6 +237,10 @@ def _decoder(status: int, codings: list[str]) -> _Inflater | None:
     raise BodyRefused(status, f"the body has a content coding never asked for: {name[:40]!r}")
 
 
+#: The most one inflating step produces.
+_STEP = 256 * 1024
+
+
 class _Inflater:
     """gzip or deflate, undone with a bound on the output of every step."""
 
@@ -235,24 +253,29 @@ class _Inflater:
         self._head = b""
         self._started = False
 
-    def feed(self, data: bytes, room: int) -> bytes:
-        """Inflate `data`; `BodyRefused` when it would give more than `room` bytes."""
+    def feed(self, data: bytes, out: bytearray, limit: int) -> None:
+        """Inflate `data` onto `out`; `BodyRefused` when `out` would pass `limit` bytes."""
         if self._undecided:
             self._head += data
             if len(self._head) < 2:
-                return b""
+                return
             data, self._head, self._undecided = self._head, b"", False
             if not _is_zlib_header(data):
                 self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
         if data:
             self._started = True
-        try:
-            out = self._zlib.decompress(data, room + 1)
-        except zlib.error:
-            raise BodyRefused(self._status, "the body is not what its Content-Encoding says") from None
-        if len(out) > room:
-            raise BodyRefused(self._status, "the decoded body is over the size cap")
-        return out
+        while data:
+            # At most one step's output at a time: inflating one 64 KiB read of a
+            # bomb whole would hold ~64 MiB (twice, while zlib's buffer is joined).
+            room = limit - len(out)
+            try:
+                piece = self._zlib.decompress(data, min(room, _STEP) + 1)
+            except zlib.error:
+                raise BodyRefused(self._status, "the body is not what its Content-Encoding says") from None
+            if len(piece) > room:
+                raise BodyRefused(self._status, "the decoded body is over the size cap")
+            out += piece
+            data = self._zlib.unconsumed_tail
 
     def finish(self) -> None:
         """`BodyRefused` if the compressed stream stopped before its end."""
