@@ -533,3 +533,17 @@ async def test_an_over_long_link_header_is_a_bad_response() -> None:
     client = fake_client(lambda request: httpx.Response(200, json=[], headers={"Link": link}))
     with pytest.raises(errors.BadUpstreamResponse, match="Link header"):
         await client.list_issue_events(TOKEN, "2")
+
+
+def test_absurd_rate_limit_headers_read_as_unknown() -> None:
+    from gateway.sentry.ratelimits import RateLimitInfo, parse_rate_limit_headers
+
+    headers = httpx.Headers(
+        {
+            "X-Sentry-Rate-Limit-Limit": "9" * 5000,
+            "X-Sentry-Rate-Limit-Remaining": "-3",
+            "X-Sentry-Rate-Limit-Reset": "1e300",
+            "X-Sentry-Rate-Limit-ConcurrentLimit": "4",
+        }
+    )
+    assert parse_rate_limit_headers(headers) == RateLimitInfo(concurrentLimit=4)
