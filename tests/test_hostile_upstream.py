@@ -248,3 +248,13 @@ async def test_a_500_kb_query_filter_is_refused_before_any_call() -> None:
     message = the_error(body, "BAD_USER_INPUT")
     assert "Shorten the query" in message
     assert calls == 0
+
+
+async def test_data_too_deep_for_any_json_writer_is_a_coded_answer_not_a_500() -> None:
+    """1,000 levels: orjson reads them (up to 1,024) but writes only 254, the standard library
+    hits the recursion limit. The whole answer becomes one coded error (HTTP 200)."""
+    body = b'[{"eventID": "%s", "context": {"x": %s}}]' % (uuid.uuid4().hex.encode(), b"[" * 1000 + b"]" * 1000)
+    async with hostile(plain(200, body)) as base:
+        answer = await ask(base)
+    (error,) = answer["errors"]
+    assert error["extensions"]["code"] == "UPSTREAM_BAD_RESPONSE" and "nested too deeply" in error["message"]
