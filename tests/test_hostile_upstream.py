@@ -109,9 +109,11 @@ async def ask(base: str, query: str = QUERY, **env: str) -> dict[str, Any]:
         }
     )
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http:
-            response = await http.post("/graphql", json={"query": query})
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http,
+    ):
+        response = await http.post("/graphql", json={"query": query})
     assert response.status_code == 200, response.text[:500]
     return response.json()
 
@@ -240,9 +242,11 @@ async def test_a_500_kb_query_filter_is_refused_before_any_call() -> None:
     async with hostile(counting) as base:
         settings_env = {"SENTRY_BASE_URL": base}
         app = create_app(load_settings({**settings_env, "SENTRY_AUTH_TOKEN": DEMO_TOKEN}))
-        async with app.router.lifespan_context(app):
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http:
-                response = await http.post("/graphql", json={"query": query, "variables": {"q": "a" * 500_000}})
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http,
+        ):
+            response = await http.post("/graphql", json={"query": query, "variables": {"q": "a" * 500_000}})
     body = response.json()
     assert response.status_code == 200
     message = the_error(body, "BAD_USER_INPUT")

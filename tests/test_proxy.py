@@ -102,9 +102,11 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 async def ask(base: str) -> dict[str, Any]:
     """The events of issue 2 through a gateway pointed at `base` (the environment read at start-up)."""
     app = create_app(load_settings({"SENTRY_BASE_URL": base, "SENTRY_AUTH_TOKEN": DEMO_TOKEN, "SENTRY_MAX_RETRIES": "0"}))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http:
-            response = await http.post("/graphql", json={"query": QUERY})
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http,
+    ):
+        response = await http.post("/graphql", json={"query": QUERY})
     body = response.json()
     assert "errors" not in body, body
     return body

@@ -15,7 +15,6 @@ import struct
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from gateway.demo import DEMO_TOKEN, create_demo_app
@@ -412,9 +411,9 @@ async def test_ssl_cert_dir_is_trusted(tls_upstream: tuple[str, Any], monkeypatc
     base, authority = tls_upstream
     if shutil.which("openssl") is None:
         pytest.skip("the openssl command is needed to name a certificate by its hash")
-    digest = subprocess.run(
-        ["openssl", "x509", "-hash", "-noout", "-in", authority.pem_path], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    command = ["openssl", "x509", "-hash", "-noout", "-in", authority.pem_path]
+    done = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, check=True)
+    digest = done.stdout.strip()
     shutil.copy(authority.pem_path, tmp_path / f"{digest}.0")
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["SentryCursor", "PageLink", "PageLinks", "parse_cursor", "parse_link_header"]
+__all__ = ["PageLink", "PageLinks", "SentryCursor", "parse_cursor", "parse_link_header"]
 
 
 @dataclass(frozen=True, slots=True)

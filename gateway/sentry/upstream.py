@@ -28,13 +28,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
+from typing import Self
 
 import httpx
 
 __all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
     "BodyRefused",
     "ConnectionFailed",
-    "DEFAULT_MAX_BODY_BYTES",
     "HTTPTimeout",
     "Upstream",
     "UpstreamHTTPError",
@@ -209,7 +210,7 @@ class Upstream:
         """Close the pooled connections."""
         await self._client.aclose()
 
-    async def __aenter__(self) -> Upstream:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
