@@ -247,6 +247,8 @@ RAW_ANSWERS = {
     "cut-mid-headers": (b"HTTP/1.1 200 OK\r\nContent-Len", True),
     "stalls-after-headers": (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n[", False),
     "bad-status": (b"HTTP/1.1 2000 OK\r\nContent-Length: 2\r\n\r\n[]", True),
+    # httpcore reads at most 100 KiB of status line and headers (h11's incomplete-event cap)
+    "huge-header": (b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 2_000_000 + b"\r\nContent-Length: 2\r\n\r\n[]", True),
     # never followed: it could carry the caller's credential to another host
     "redirect": (b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/steal\r\nContent-Length: 2\r\n\r\n[]", True),
 }
@@ -288,6 +290,7 @@ async def test_raw_answers(name: str) -> None:
         "not-http": "UpstreamUnavailable", "cut-mid-body": "BadUpstreamResponse",
         "cut-mid-headers": "UpstreamUnavailable", "stalls-after-headers": "UpstreamTimeout",
         "bad-status": "UpstreamUnavailable", "redirect": "BadUpstreamResponse",
+        "huge-header": "UpstreamUnavailable",
     }  # fmt: skip
     assert result[0] == expected[name], result
 
