@@ -254,6 +254,10 @@ async def seek_forward(
     inexact: list[str] = []
     skip = (after.k + 1) if after is not None else 0  # its second's events at or above it, roughly
     floor = 0
+    if after is not None and after.m >= MAX_PAGE_SIZE and lo < hi:
+        # `after` sits in a second larger than one answer: read that second first.
+        _take(await _walk_second(calls, after.second, inexact), inside, collected, groups)
+        hi, skip = after.second, 0
     while len(collected) <= first and lo < hi:
         want = first + 1 - len(collected)
         per_page = min(MAX_PAGE_SIZE, max(want + skip + _slack(want), floor))
