@@ -24,7 +24,7 @@ async def test_ready_in_demo_mode() -> None:
 async def _serve(app):
     lifespan = app.router.lifespan_context(app)
     await lifespan.__aenter__()
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test")
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost")
     return lifespan, http
 
 

@@ -27,3 +27,6 @@ class RequestContext:
     #: The request's own "now": every connection of one request pins the same
     #: window, so aliases of the same page share one upstream call.
     now: dt.datetime = field(default_factory=utc_now)
+    #: The caller presented the federation router's secret (GATEWAY_ROUTER_SECRET):
+    #: it may read ``_service`` while introspection is off.
+    router: bool = False
