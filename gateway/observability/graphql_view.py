@@ -33,7 +33,9 @@ def note_operation(query: Any, given: Any) -> None:
     if observation is not None:
         observation.graphql = True
         name = operation_name(query, given)
-        observation.operation = None if name is None else name[:MAX_OPERATION_NAME]
+        if name is not None and len(name) > MAX_OPERATION_NAME:
+            name = name[: MAX_OPERATION_NAME - 1] + "…"
+        observation.operation = name
 
 
 def operation_name(query: Any, given: Any) -> str | None:
