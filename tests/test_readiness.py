@@ -85,5 +85,6 @@ def test_serve_passes_graceful_timeout_and_its_own_logging(monkeypatch) -> None:
     assert main(["serve", "--graceful-timeout", "7.5"]) == 0
     assert seen["timeout_graceful_shutdown"] == 7.5
     assert seen["access_log"] is False
+    assert seen["http"] == "gateway.http_guard:GuardedHttpToolsProtocol"  # header limit, read timeouts
     assert seen["log_config"]["loggers"]["gateway.access"]["handlers"] == ["gateway_access"]
     assert main(["serve"]) == 0 and seen["timeout_graceful_shutdown"] == 20.0
