@@ -94,6 +94,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             data = data[room:]
         super().data_received(data)
 
+    def handle_websocket_upgrade(self) -> None:
+        self._disarm()  # the connection is the WebSocket protocol's from here on
+        super().handle_websocket_upgrade()
+
     def on_headers_complete(self) -> None:
         self._in_headers = False
         self._header_bytes = 0

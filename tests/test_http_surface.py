@@ -317,3 +317,26 @@ def test_a_body_nested_thousands_deep_is_a_coded_400(depth: int) -> None:
             error = response.json()["errors"][0]
             assert error["extensions"]["code"] == "BAD_USER_INPUT" and "nested" in error["message"]
         assert httpx.post(f"{base}/graphql", json=TYPENAME).status_code == 200
+
+
+def test_pipelined_and_chunked_requests_pass_the_guard() -> None:
+    """Requests that arrive in one packet, or a header split across many, are served as before."""
+    with served() as (base, _demo):
+        with _connect(base) as sock:
+            one = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            sock.sendall(one * 3)
+            received = b""
+            while received.count(b"HTTP/1.1 200 ") < 3:
+                chunk = sock.recv(65536)
+                assert chunk, received
+                received += chunk
+        with _connect(base) as sock:
+            body = json.dumps(TYPENAME).encode()
+            request = (
+                b"POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+            )
+            for index in range(0, len(request), 7):  # a few bytes at a time, well within the deadlines
+                sock.sendall(request[index : index + 7])
+            answer = _read_all(sock)
+            assert answer.startswith(b"HTTP/1.1 200 ") and b'"__typename":"Query"' in answer
