@@ -103,7 +103,12 @@ def test_headers_within_the_limit_are_served() -> None:
 
 
 async def _slowloris(host: str, port: int, payload: list[bytes]) -> tuple[bytes, float]:
-    """Send `payload` pieces 0.1 s apart (then keep trickling); (what came back, seconds until closed)."""
+    """Send `payload` pieces 0.1 s apart (then keep trickling); (what came back, seconds until closed).
+
+    The server's 408 may be lost to a TCP reset (bytes still arriving when it
+    closes make its kernel reset the connection): then what came back is
+    ``b"reset"``; either way the server ended the connection.
+    """
     start = time.monotonic()
     reader, writer = await asyncio.open_connection(host, port)
     answer = b""
@@ -122,6 +127,8 @@ async def _slowloris(host: str, port: int, payload: list[bytes]) -> tuple[bytes,
     sender = asyncio.create_task(trickle())
     try:
         answer = await asyncio.wait_for(reader.read(), HEADER_TIMEOUT + BODY_TIMEOUT + SLACK)
+    except ConnectionResetError:
+        answer = b"reset"
     finally:
         sender.cancel()
         writer.close()
@@ -143,8 +150,9 @@ def test_slowloris_connections_are_closed_and_others_still_served() -> None:
         results, status = asyncio.run(attack())
         assert status == 200
         for answer, seconds in results:
-            assert answer.startswith(b"HTTP/1.1 408 "), answer[:100]
+            assert answer.startswith(b"HTTP/1.1 408 ") or answer == b"reset", answer[:100]
             assert seconds < HEADER_TIMEOUT + SLACK
+        assert any(answer.startswith(b"HTTP/1.1 408 ") for answer, _ in results)
         # And an idle connection that never sends a byte is closed too.
         with _connect(base) as sock:
             assert _read_all(sock).startswith(b"HTTP/1.1 408 ")
@@ -158,7 +166,7 @@ def test_a_body_that_trickles_in_is_cut_off() -> None:
             b"Content-Length: 100000\r\n\r\n"
         )
         answer, seconds = asyncio.run(_slowloris(host, int(port), [head, b'{"query": "']))
-        assert answer.startswith(b"HTTP/1.1 408 "), answer[:100]
+        assert answer.startswith(b"HTTP/1.1 408 ") or answer == b"reset", answer[:100]
         assert seconds < HEADER_TIMEOUT + BODY_TIMEOUT + SLACK
         assert httpx.post(f"{base}/graphql", json=TYPENAME).json()["data"] == {"__typename": "Query"}
 
