@@ -6,7 +6,10 @@ import itertools
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from gateway.csrf import SIMPLE_CONTENT_TYPES, is_simple_request
 from gateway.ide import EXAMPLE_QUERY, EXAMPLE_VARIABLES
 from gateway.media_types import GRAPHQL_RESPONSE_JSON, response_media_type
 
@@ -210,3 +213,27 @@ def test_media_type_negotiation_follows_the_q_values() -> None:
     assert response_media_type("application/graphql-response+json;q=0, */*") == "application/json"
     assert response_media_type("application/graphql-response+json;q=nope") == "application/json"
     assert response_media_type("text/html, application/graphql-response+json;q=0.8, */*;q=0.1") == GRAPHQL_RESPONSE_JSON
+
+
+@given(st.text(max_size=200))
+def test_any_accept_header_negotiates_to_one_of_the_two_types(accept: str) -> None:
+    chosen = response_media_type(accept)
+    assert chosen in (GRAPHQL_RESPONSE_JSON, "application/json")
+    if GRAPHQL_RESPONSE_JSON not in accept.lower():
+        assert chosen == "application/json"
+
+
+@given(
+    st.sampled_from(["application/json", "text/plain", "TEXT/Plain", "multipart/form-data", "application/x-www-form-urlencoded",
+                     "application/graphql-response+json", "", None]),
+    st.sampled_from(["", "; charset=utf-8", "; boundary=x"]),
+    st.sampled_from([{}, {"apollo-require-preflight": "true"}, {"x-apollo-operation-name": "Q"}, {"apollo-require-preflight": ""}]),
+)  # fmt: skip
+def test_simple_requests_are_exactly_those_a_browser_sends_without_preflight(
+    media_type: str | None, parameters: str, extra: dict[str, str]
+) -> None:
+    headers = dict(extra)
+    if media_type is not None:
+        headers["content-type"] = media_type + parameters
+    safelisted = media_type is None or media_type.lower() in SIMPLE_CONTENT_TYPES
+    assert is_simple_request(headers) == (safelisted and not any(extra.values()))
