@@ -106,5 +106,5 @@ async def _discard(message: Message) -> None:
 def _host(scope: Scope) -> str:
     for name, value in scope.get("headers", ()):
         if name == b"host":
-            return value.decode("latin-1")
+            return bytes(value).decode("latin-1")
     return ""

@@ -70,7 +70,7 @@ class _Outcome:
         self.codes = codes
 
 
-class GatewayGraphQL(ObservedGraphQLView, GraphQL):
+class GatewayGraphQL(ObservedGraphQLView, GraphQL[RequestContext, None]):
     """Strawberry's ASGI view with the gateway's context, guards and media types."""
 
     def __init__(
