@@ -49,7 +49,7 @@ from .links import PageLinks, parse_link_header
 from .ratelimits import ConcurrencyLimiter, RateLimitInfo, parse_rate_limit_headers
 from .upstream import BodyRefused, ConnectionFailed, HTTPTimeout, Upstream, UpstreamResponse
 
-__all__ = ["EventPage", "SentryClient"]
+__all__ = ["NESTED_TOO_DEEPLY", "EventPage", "SentryClient", "loads"]
 
 #: Statuses worth another attempt for an idempotent GET.
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
@@ -318,13 +318,17 @@ def loads(content: bytes | str) -> Any:
         return _stdlib_loads(content)
 
 
+#: The message of the `json.JSONDecodeError` `loads` raises for nesting too deep to read.
+NESTED_TOO_DEEPLY = "nested too deeply"
+
+
 def _stdlib_loads(content: bytes | str) -> Any:
     """`json.loads`, with nesting too deep for it (orjson stops at 1,024 levels,
     the standard library at the recursion limit) as a plain decode error."""
     try:
         return json.loads(content)
     except RecursionError:
-        raise json.JSONDecodeError("nested too deeply", "", 0) from None
+        raise json.JSONDecodeError(NESTED_TOO_DEEPLY, "", 0) from None
 
 
 #: Characters urllib's ``quote_plus`` never escapes, and the space it writes as ``+``.
