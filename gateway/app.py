@@ -179,8 +179,12 @@ class _State:
         if settings.demo:
             from gateway.demo import create_demo_app
 
+            from gateway.demo import DEMO_ORG_SLUG
+
             wire = self._wire or HttpxWire(httpx.ASGITransport(app=create_demo_app()))
             base_url = DEMO_BASE_URL
+            # The embedded upstream's organization is known: its routes, no discovery.
+            org = DEMO_ORG_SLUG
             logger.warning(
                 "No SENTRY_BASE_URL set (or --demo given): serving the embedded demo upstream "
                 "with synthetic data. Set SENTRY_BASE_URL to query a real Sentry."
@@ -188,6 +192,7 @@ class _State:
         else:
             wire = self._wire or _upstream_wire(settings)
             base_url = settings.sentry_base_url or ""
+            org = settings.sentry_org
             logger.info("Querying Sentry at %s", base_url)
         user_agent = f"sentry-events-gateway/{__version__}"
         instrumented = InstrumentedWire(wire)
@@ -198,7 +203,7 @@ class _State:
                 user_agent=user_agent,
                 processes=settings.worker_count,
                 base_url=base_url,
-                org=settings.sentry_org,
+                org=org,
                 timeout=settings.sentry_timeout,
                 max_retries=settings.sentry_max_retries,
             )

@@ -7,6 +7,7 @@ Starlette's path templates so that odd paths fall through exactly as in Sentry:
   the list (`_list_events`);
 * ``.../events/{event_id}/`` with ``event_id`` one of ``latest``, ``oldest``,
   ``recommended``, all digits, or 32-36 of ``[A-Fa-f0-9-]``: the detail (`_event_detail`);
+* ``/api/0/organizations/``: the caller's organizations (`gateway.demo.organizations`);
 * anything else: Sentry's ``CatchallEndpoint`` (404, empty body with a trailing slash,
   else the "did you forget a trailing slash?" hint).
 
@@ -22,6 +23,11 @@ count upstream calls; ``app.state.reset_requests()`` clears the log.
 authentication, and ``/_demo/faults`` is the loopback-only control endpoint. The
 detail endpoint always carries Sentry's ``X-Sentry-Rate-Limit-*`` headers (the list
 endpoint too with faults enabled); ``app.state.rate_limits`` computes them.
+
+The unscoped routes are deprecated (`gateway.demo.deprecation`): responses their views
+return carry ``X-Sentry-Deprecation-Date``, and ``app.state.brownout.active`` (or
+``create_demo_app(brownout=True)``, or loopback ``/_demo/brownout``) makes them answer
+410 ``{"message": "This API no longer exists."}``.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import Principal, auth_label, authenticate
 from .dates import InvalidQuery
+from .deprecation import Brownout, brownout_control, deprecation_headers, gone_response, is_brownout_control
 from .faults import (
     CLOSE_CONNECTION_KEY,
     FaultPlan,
@@ -51,6 +58,7 @@ from .faults import (
     is_control_path,
     is_loopback,
 )
+from .organizations import list_organizations
 from .paginators import CursorResult, link_header, offset_page, value_page
 from .params import ApiError, DateRange, QueryParams, get_cursor, get_date_range, get_per_page, internal_error, is_true_flag
 from .search import Query, SearchError, normalize_event_id, parse_search
@@ -66,6 +74,7 @@ _LIST_RE = re.compile(_ISSUE_PREFIX + r"\Z")
 _DETAIL_RE = re.compile(
     _ISSUE_PREFIX + r"(?P<event>latest|oldest|recommended|\d+|[A-Fa-f0-9-]{32,36})/\Z"
 )
+_ORGANIZATIONS_RE = re.compile(r"^/api/0/organizations/\Z")
 _SHORT_ID_RE = re.compile(r"^DEMO-([0-9]+)$", re.IGNORECASE)
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _NOT_FOUND = "The requested resource does not exist"
@@ -315,6 +324,9 @@ class _DemoApp(Starlette):
     needs the ``send`` the server passed, before any middleware wraps it)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and is_brownout_control(scope["path"]) and is_loopback(scope.get("client")):
+            await brownout_control(self.state.brownout, scope, receive, send)
+            return
         plan: FaultPlan | None = getattr(self.state, "faults", None)
         if plan is not None and scope["type"] == "http":
             if is_control_path(scope["path"]) and is_loopback(scope.get("client")):
@@ -332,11 +344,13 @@ def create_demo_app(
     url_prefix: str = "https://sentry.io",
     faults: bool = False,
     fault_seed: int = 0,
+    brownout: bool = False,
 ) -> Starlette:
     """The demo upstream. ``url_prefix`` is Sentry's ``system.url-prefix`` (Link hosts).
 
     ``faults=True`` enables fault injection: ``app.state.faults`` is a `FaultPlan`
     seeded with ``fault_seed`` (else None) and ``/_demo/faults`` answers loopback callers.
+    ``brownout=True`` starts with the unscoped routes answering 410 (``app.state.brownout``).
     """
     if store is None:
         from .data import build_demo_store
@@ -345,6 +359,7 @@ def create_demo_app(
     records: list[RequestRecord] = []
     plan = FaultPlan(fault_seed) if faults else None
     rate_limits = RateLimitHeaders()
+    switch = Brownout(active=brownout)
 
     def answer(request: Request, principal: Principal, match: re.Match[str]) -> Response:
         path = request.scope["path"]
@@ -354,17 +369,39 @@ def create_demo_app(
             if request.method not in ("GET", "HEAD"):
                 raise ApiError(405, {"detail": f'Method "{request.method}" not allowed.'}, {"Allow": "GET, HEAD, OPTIONS"})
             issue = _resolve_issue(store, match.group("org"), match.group("issue"), principal)
+            unscoped = match.group("org") is None
+            if unscoped and switch.active:
+                return gone_response()  # the brownout replaces the view
             if "event" in match.groupdict():
-                return _event_detail(request, store, issue, match.group("event"))
-            return _list_events(request, store, issue, url_prefix)
+                response = _event_detail(request, store, issue, match.group("event"))
+            else:
+                response = _list_events(request, store, issue, url_prefix)
+            if unscoped:  # what the view returned (not what it raised) carries the date
+                response.headers.update(deprecation_headers())
+            return response
         except ApiError as exc:
             return _error(exc)
         except Exception:  # Sentry answers any unhandled error with its JSON 500
             log.exception("demo upstream failed on %s", path)
             return _error(internal_error())
 
+    def _organizations(request: Request) -> Response:
+        """``GET /api/0/organizations/``: no rate limiter runs for it."""
+        try:
+            principal = authenticate(request.headers.get("authorization"))
+            if request.method not in ("GET", "HEAD"):
+                raise ApiError(405, {"detail": f'Method "{request.method}" not allowed.'}, {"Allow": "GET, HEAD, OPTIONS"})
+            status, body, headers = list_organizations(
+                principal, request.scope.get("query_string", b""), request.scope["path"], url_prefix
+            )
+        except ApiError as exc:
+            return _error(exc)
+        return _json(body, status, headers)
+
     async def endpoint(request: Request) -> Response:
         path = request.scope["path"]
+        if _ORGANIZATIONS_RE.match(path):
+            return _organizations(request)
         match = _DETAIL_RE.match(path) or _LIST_RE.match(path)
         if match is None:
             return _catchall(request)
@@ -405,6 +442,7 @@ def create_demo_app(
     app.state.reset_requests = records.clear
     app.state.faults = plan
     app.state.rate_limits = rate_limits
+    app.state.brownout = switch
     return app
 
 

@@ -26,7 +26,7 @@ def build_query_type() -> type:
     class Query:
         @strawberry.field(
             description="An issue by Sentry's issue id (numeric), or by short id (PROJ-1A) when "
-            "SENTRY_ORG is set. No upstream call is made until one of its event fields is "
+            "the organization is known (SENTRY_ORG or discovered). No upstream call is made until one of its event fields is "
             "selected; an unknown issue is a NOT_FOUND error on that field."
         )
         async def issue(

@@ -2,15 +2,20 @@
 
 One `SentryClient` (over one pooled `gateway.sentry.wire.Wire`) serves the
 whole process. It knows nothing of GraphQL: it validates ids, builds the URL
-(unscoped, or organization-scoped when an org is configured), sends the
+(organization-scoped when an org is configured or discovered for the
+credential, see `gateway.sentry.organizations`; unscoped otherwise), sends the
 caller's credential unchanged, retries what is safe to retry inside the
 request's deadline, and turns every answer that is not the JSON expected into
 an exception from `gateway.sentry.errors`.
+
+Endpoint methods take ``org``: the organization to route through, or None for
+the unscoped routes; left out, the configured one (`CONFIGURED`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import email.utils
 import json
 import math
@@ -33,6 +38,7 @@ from .errors import (
     Forbidden,
     NotFound,
     RateLimited,
+    RouteGone,
     SentryError,
     Unauthenticated,
     UpstreamTimeout,
@@ -42,10 +48,20 @@ from .credentials import Credential
 from .filters import EventFilters
 from .ids import validate_event_id, validate_issue_id
 from .links import PageLinks, parse_link_header
+from .organizations import OrganizationDirectory
 from .ratelimits import ConcurrencyLimiter, RateLimitInfo, parse_rate_limit_headers
 from .wire import Wire, WireConnectionError, WireResponse, WireTimeout, WireTruncated, as_wire
 
-__all__ = ["EventPage", "SentryClient"]
+__all__ = ["CONFIGURED", "EventPage", "SentryClient"]
+
+
+class _Configured(enum.Enum):
+    ORG = "the configured organization"
+
+
+#: An endpoint method's default ``org``: the one the client was configured with.
+CONFIGURED = _Configured.ORG
+OrgChoice = str | None | _Configured
 
 #: Statuses worth another attempt for an idempotent GET.
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
@@ -81,6 +97,7 @@ class SentryClient:
         max_concurrency_per_credential: int = 16,
         user_agent: str = "sentry-events-gateway",
         processes: int = 1,
+        discover_org: bool = True,
     ) -> None:
         self._wire = as_wire(connection)
         self._user_agent = user_agent
@@ -88,6 +105,8 @@ class SentryClient:
         self._processes = max(1, processes)
         self._base_url = base_url.rstrip("/")
         self._org = org
+        #: Without a configured org: each credential's organization, discovered.
+        self.organizations = OrganizationDirectory() if org is None and discover_org else None
         self._timeout = timeout
         self._max_retries = max_retries
         self._concurrency_ceiling = max_concurrency_per_credential
@@ -108,16 +127,56 @@ class SentryClient:
 
     @property
     def org_scoped(self) -> bool:
-        """True when requests go to ``/organizations/{org}/issues/...``."""
-        return self._org is not None
+        """True when an organization is configured or may be discovered (short ids may work)."""
+        return self._org is not None or self.organizations is not None
 
-    def issue_path(self, issue_id: str) -> str:
-        """The percent-encoded path of an issue, on the route in use."""
-        validate_issue_id(issue_id, org_scoped=self.org_scoped)
+    async def organization(
+        self, credential: Credential | str | None, *, deadline: float | None = None
+    ) -> str | None:
+        """The organization this credential's calls go through (None: the unscoped routes).
+
+        The configured one, else the one `GET /api/0/organizations/` names when it
+        lists exactly one (cached per credential fingerprint).
+        """
+        if self._org is not None or self.organizations is None:
+            return self._org
+        credential = Credential.of(credential)
+        return await self.organizations.organization(
+            credential.fingerprint,
+            lambda: self.list_organizations(credential, per_page=2, deadline=deadline),
+        )
+
+    def issue_path(self, issue_id: str, org: OrgChoice = CONFIGURED) -> str:
+        """The percent-encoded path of an issue, on the organization's route or the unscoped one."""
+        if org is CONFIGURED:
+            org = self._org
+        validate_issue_id(issue_id, org_scoped=org is not None)
         issue = quote(issue_id, safe="")
-        if self._org is not None:
-            return f"/api/0/organizations/{quote(self._org, safe='')}/issues/{issue}"
+        if org is not None:
+            return f"/api/0/organizations/{quote(org, safe='')}/issues/{issue}"
         return f"/api/0/issues/{issue}"
+
+    async def list_organizations(
+        self,
+        credential: Credential | str | None,
+        *,
+        per_page: int = 100,
+        deadline: float | None = None,
+    ) -> list[dict[str, Any]]:
+        """``GET /api/0/organizations/``: the first page of the credential's organizations.
+
+        Needs ``org:read`` (403 otherwise). Items are trusted for ``id``, ``slug``
+        and ``name`` only.
+        """
+        if not 1 <= per_page <= 100:
+            raise ValueError("per_page must be between 1 and 100")
+        path = "/api/0/organizations/"
+        _, body = await self._get_json(credential, path, [("per_page", str(per_page))], deadline)
+        if not isinstance(body, list) or not all(
+            isinstance(item, dict) and isinstance(item.get("slug"), str) for item in body
+        ):
+            raise BadUpstreamResponse(f"{path} did not answer with a list of organizations")
+        return body
 
     async def list_issue_events(
         self,
@@ -129,6 +188,7 @@ class SentryClient:
         full: bool = False,
         filters: EventFilters = EventFilters(),
         deadline: float | None = None,
+        org: OrgChoice = CONFIGURED,
     ) -> EventPage:
         """``GET .../issues/{issue_id}/events/``: one page, newest first."""
         if not 1 <= per_page <= 100:
@@ -140,7 +200,7 @@ class SentryClient:
         params.append(("per_page", str(per_page)))
         if cursor:
             params.append(("cursor", cursor))
-        path = f"{self.issue_path(issue_id)}/events/"
+        path = f"{self.issue_path(issue_id, org)}/events/"
         response, body = await self._get_json(credential, path, params, deadline)
         if not isinstance(body, list) or not all(_is_event(item) for item in body):
             raise BadUpstreamResponse(f"{path} did not answer with a list of events")
@@ -158,10 +218,11 @@ class SentryClient:
         *,
         filters: EventFilters = EventFilters(),
         deadline: float | None = None,
+        org: OrgChoice = CONFIGURED,
     ) -> dict[str, Any]:
         """``GET .../issues/{issue_id}/events/{event_id}/`` (or latest/oldest/recommended)."""
         validate_event_id(event_id)
-        path = f"{self.issue_path(issue_id)}/events/{quote(event_id, safe='')}/"
+        path = f"{self.issue_path(issue_id, org)}/events/{quote(event_id, safe='')}/"
         _, body = await self._get_json(credential, path, filters.to_params(), deadline)
         if not _is_event(body):
             raise BadUpstreamResponse(f"{path} did not answer with an event")
@@ -334,6 +395,8 @@ def _decode(response: WireResponse, path: str) -> Any:
         raise Forbidden(detail or "You do not have permission to perform this action.", status=403)
     if status == 404:
         raise NotFound(detail or "The requested resource does not exist", status=404)
+    if status == 410:
+        raise RouteGone(path)
     if status == 429:
         raise _rate_limited(response)
     if status >= 500:

@@ -104,8 +104,13 @@ class SentryLoaders:
 
     @property
     def org_scoped(self) -> bool:
-        """True when issue ids may be short ids (``PROJ-1A``)."""
+        """True when issue ids may be short ids (``PROJ-1A``): an organization is
+        configured or may be discovered (the call then checks it was)."""
         return self.client.org_scoped
+
+    async def organization(self) -> str | None:
+        """The organization this request's calls go through (None: unscoped routes)."""
+        return await self._fetcher.organization()
 
     async def page(
         self,
@@ -144,6 +149,16 @@ class _Fetcher:
         self._slots = asyncio.Semaphore(max_concurrency)
         self.max_calls = max_calls
         self.calls = 0
+        self._org: str | None = None
+        self._org_known = False
+
+    async def organization(self) -> str | None:
+        """Configured, or discovered once per credential by the client (see
+        `gateway.sentry.organizations`); remembered for the rest of the request."""
+        if not self._org_known:
+            self._org = await self._client.organization(self._credential, deadline=self._deadline)
+            self._org_known = True
+        return self._org
 
     async def load_pages(self, keys: Sequence[PageKey]) -> list[LoadedPage | BaseException]:
         observe_batch("pages", len(keys))
@@ -169,6 +184,7 @@ class _Fetcher:
         self.calls += 1
 
     async def _fetch_page(self, key: PageKey) -> LoadedPage:
+        org = await self.organization()
         self._spend_call()
         async with self._slots:
             page = await self._client.list_issue_events(
@@ -179,10 +195,12 @@ class _Fetcher:
                 full=key.full,
                 filters=key.filters,
                 deadline=self._deadline,
+                org=org,
             )
         return LoadedPage(page=page, full=key.full or page.direct_hit)
 
     async def _fetch_event(self, key: EventKey) -> dict[str, Any]:
+        org = await self.organization()
         self._spend_call()
         async with self._slots:
             return await self._client.get_issue_event(
@@ -191,6 +209,7 @@ class _Fetcher:
                 key.event_id,
                 filters=key.filters,
                 deadline=self._deadline,
+                org=org,
             )
 
 
