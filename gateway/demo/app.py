@@ -8,6 +8,8 @@ Starlette's path templates so that odd paths fall through exactly as in Sentry:
 * ``.../events/{event_id}/`` with ``event_id`` one of ``latest``, ``oldest``,
   ``recommended``, all digits, or 32-36 of ``[A-Fa-f0-9-]``: the detail (`_event_detail`);
 * ``/api/0/organizations/``: the caller's organizations (`gateway.demo.organizations`);
+* ``.../issues/{issue_id}/`` and ``.../issues/{issue_id}/tags/`` (both forms) and
+  ``/api/0/organizations/{org}/issues/``: the issue itself (`gateway.demo.issues`);
 * anything else: Sentry's ``CatchallEndpoint`` (404, empty body with a trailing slash,
   else the "did you forget a trailing slash?" hint).
 
@@ -58,6 +60,7 @@ from .faults import (
     is_control_path,
     is_loopback,
 )
+from .issues import IssueDetailLimiter, issue_detail, issue_index, issue_tags
 from .organizations import list_organizations
 from .paginators import CursorResult, link_header, offset_page, value_page
 from .params import ApiError, DateRange, QueryParams, get_cursor, get_date_range, get_per_page, internal_error, is_true_flag
@@ -75,6 +78,9 @@ _DETAIL_RE = re.compile(
     _ISSUE_PREFIX + r"(?P<event>latest|oldest|recommended|\d+|[A-Fa-f0-9-]{32,36})/\Z"
 )
 _ORGANIZATIONS_RE = re.compile(r"^/api/0/organizations/\Z")
+_ISSUE_INDEX_RE = re.compile(r"^/api/0/organizations/(?P<org>[^/]+)/issues/\Z")
+_ISSUE_RE = re.compile(r"^/api/0/(?:organizations/(?P<org>[^/]+)/)?(?:issues|groups)/(?P<issue>[^/]+)/(?P<tags>tags/)?\Z")
+_DEMO_ORGS = (DEMO_ORG_SLUG, DEMO_ORG_ID)
 _SHORT_ID_RE = re.compile(r"^DEMO-([0-9]+)$", re.IGNORECASE)
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _NOT_FOUND = "The requested resource does not exist"
@@ -360,6 +366,7 @@ def create_demo_app(
     plan = FaultPlan(fault_seed) if faults else None
     rate_limits = RateLimitHeaders()
     switch = Brownout(active=brownout)
+    detail_limiter = IssueDetailLimiter()
 
     def answer(request: Request, principal: Principal, match: re.Match[str]) -> Response:
         path = request.scope["path"]
@@ -398,10 +405,58 @@ def create_demo_app(
             return _error(exc)
         return _json(body, status, headers)
 
+    def _issue_endpoint(request: Request, match: re.Match[str], kind: str) -> Response:
+        """The issue itself (`gateway.demo.issues`): detail, tags, the organization index."""
+        path = request.scope["path"]
+        limit_headers: dict[str, str] = {}
+        try:
+            principal = authenticate(request.headers.get("authorization"))
+            if kind == "detail":  # sentry.io's limiter: after authentication, before the view
+                allowed, limit_headers = detail_limiter.take(principal.name)
+                if not allowed:
+                    return Response(
+                        detail_limiter.refusal(),
+                        status_code=429,
+                        headers=limit_headers,
+                        media_type="text/html; charset=utf-8",
+                    )
+            if not principal.has_event_scope:
+                raise ApiError.detail(403, _NO_PERMISSION)
+            if request.method not in ("GET", "HEAD"):
+                raise ApiError(405, {"detail": f'Method "{request.method}" not allowed.'}, {"Allow": "GET, HEAD, OPTIONS"})
+            query_string = request.scope.get("query_string", b"")
+            org = match.group("org")
+            if kind == "index":
+                if org not in _DEMO_ORGS:
+                    raise ApiError.detail(404, _NOT_FOUND)
+                body, headers = issue_index(store, principal.can_access, query_string, path, url_prefix)
+                return _json(body, headers=headers)
+            issue = _resolve_issue(store, org, match.group("issue"), principal)
+            replacement = f"/api/0/organizations/:organization_id_or_slug/issues/{issue.issue_id}/"
+            if org is None and switch.active:
+                response = gone_response(replacement if kind == "detail" else None)
+            elif kind == "detail":
+                response = _json(issue_detail(store, issue, query_string, url_prefix))
+            else:
+                response = _json(issue_tags(store, issue, query_string))
+            if org is None:  # deprecated: what the view returned carries the date
+                response.headers.update(deprecation_headers(replacement if kind == "detail" else None))
+        except ApiError as exc:
+            response = _error(exc)
+        except Exception:  # Sentry answers any unhandled error with its JSON 500
+            log.exception("demo upstream failed on %s", path)
+            response = _error(internal_error())
+        response.headers.update(limit_headers)
+        return response
+
     async def endpoint(request: Request) -> Response:
         path = request.scope["path"]
         if _ORGANIZATIONS_RE.match(path):
             return _organizations(request)
+        if index := _ISSUE_INDEX_RE.match(path):
+            return _issue_endpoint(request, index, "index")
+        if issue_match := _ISSUE_RE.match(path):
+            return _issue_endpoint(request, issue_match, "tags" if issue_match.group("tags") else "detail")
         match = _DETAIL_RE.match(path) or _LIST_RE.match(path)
         if match is None:
             return _catchall(request)
@@ -443,6 +498,7 @@ def create_demo_app(
     app.state.faults = plan
     app.state.rate_limits = rate_limits
     app.state.brownout = switch
+    app.state.issue_detail_limiter = detail_limiter
     return app
 
 
