@@ -41,10 +41,12 @@ from .dates import InvalidQuery, format_dt
 from .paginators import link_header, offset_page
 from .params import ApiError, QueryParams, get_cursor, get_date_range, internal_error
 from .serializers import user_tag_query
+from .synthetic import BasicErrorSpec, basic_error_event
 from .store import DEMO_ORG_SLUG, DEMO_PROJECT_ID, DEMO_PROJECT_SLUG, DemoEvent, DemoIssue, DemoStore, short_id_for
 
 __all__ = [
     "DETAIL_RATE_LIMIT",
+    "add_many_issues",
     "ISSUE_STATE",
     "IssueDetailLimiter",
     "base_issue_json",
@@ -414,3 +416,37 @@ def issue_tags(store: DemoStore, issue: DemoIssue, query_string: bytes) -> list[
     events = [event for event in _in(store.events(issue.issue_id), environments) if window.contains(event.ts)]
     return _facets(events, keys, max(0, limit))
 
+
+
+# -- many issues (for batching tests and the "many issues" benchmark) -------------------
+
+
+def add_many_issues(store: DemoStore, count: int = 50, *, first_id: int = 100, events: int = 3) -> list[str]:
+    """Add `count` small issues (ids `first_id`, `first_id + 1` ...), `events` events each.
+
+    Deterministic: event times are whole hours before the store's anchor.
+    Returns the new issue ids.
+    """
+    ids = []
+    for n in range(count):
+        issue_id = str(first_id + n)
+        spec = BasicErrorSpec(
+            "KeyError",
+            lambda seq, n=n: f"missing key job-{n}-{seq}",
+            f"app.jobs.job_{n}",
+            "run",
+            f"app/jobs/job_{n}.py",
+            environments=("production", "staging"),
+        )
+        issue = DemoIssue(
+            issue_id=issue_id,
+            title=f"KeyError: missing key job-{n}",
+            factory=lambda seq, ts, issue_id=issue_id, spec=spec: basic_error_event(issue_id, spec, seq, ts),
+        )
+        issue.events = [
+            issue.factory(seq, store.anchor - timedelta(hours=1 + n + seq * 7)) for seq in range(events)  # type: ignore[misc]
+        ]
+        issue.next_seq = events
+        store.add_issue(issue)
+        ids.append(issue_id)
+    return ids

@@ -28,7 +28,7 @@ from .issue_fields import ISSUE_DATA_FIELDS, IssueFields, issue_fields_from_json
 from .node import InvalidGlobalId, Node, decode_global_id, encode_global_id
 from .pagination import check_date_range
 from .scalars import DateTime
-from .selection import child_field_names, connection_node_fields, selects_cursors
+from .selection import child_field_names_on, connection_node_fields, selects_cursors
 from .tags import TagFacet, tag_facets_from_json
 from .traversal import EventsQuery, resolve_events
 
@@ -89,6 +89,8 @@ def _filters(
 #: The fields of `Issue` that call Sentry themselves (and report an unknown issue).
 EVENT_FIELDS = frozenset({"events", "event", "latestEvent", "oldestEvent", "recommendedEvent"})
 _CALLING_FIELDS = EVENT_FIELDS | {"tags"}
+#: Types whose fragments apply to an `Issue` (itself, its interface, the federation union).
+_ISSUE_TYPES = frozenset({"Issue", "Node", "_Entity"})
 
 
 @strawberry.federation.type(
@@ -293,7 +295,7 @@ async def resolve_issue(info: Info[RequestContext, None], issue_id: str) -> Issu
     """
     loaders = info.context.loaders
     issue = Issue.for_id(issue_id, org_scoped=loaders.org_scoped)
-    names = child_field_names(info._raw_info)
+    names = child_field_names_on(info._raw_info, _ISSUE_TYPES)
     if names & ISSUE_DATA_FIELDS:
         return issue.with_fields(await loaders.issue(issue_id))
     if names & _CALLING_FIELDS:
