@@ -50,6 +50,7 @@ from .filters import EventFilters
 from .ids import validate_event_id, validate_issue_id
 from .links import PageLinks, parse_link_header
 from .organizations import OrganizationDirectory
+from .pacing import Pacer
 from .ratelimits import ConcurrencyLimiter, RateLimitInfo, parse_rate_limit_headers
 from .wire import Wire, WireConnectionError, WireResponse, WireTimeout, WireTruncated, as_wire
 
@@ -67,6 +68,10 @@ OrgChoice = str | None | _Configured
 #: Most ``group`` ids sent in one call to the organization issue index (the
 #: sibling ``issues-stats`` endpoint documents "up to 100"; URLs stay short).
 MAX_GROUP_IDS = 100
+
+#: sentry.io's limit on the issue detail route: 5 per second per caller (1.1 s: slack
+#: for the clocks and the network between here and Sentry).
+ISSUE_DETAIL_RATE = (5, 1.1)
 
 #: Statuses worth another attempt for an idempotent GET.
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
@@ -112,6 +117,7 @@ class SentryClient:
         self._org = org
         #: Without a configured org: each credential's organization, discovered.
         self.organizations = OrganizationDirectory() if org is None and discover_org else None
+        self._detail_pacer = Pacer(*ISSUE_DETAIL_RATE)
         self._timeout = timeout
         self._max_retries = max_retries
         self._concurrency_ceiling = max_concurrency_per_credential
@@ -241,13 +247,16 @@ class SentryClient:
         deadline: float | None = None,
         org: OrgChoice = CONFIGURED,
     ) -> dict[str, Any]:
-        """``GET .../issues/{issue_id}/``: one issue (sentry.io allows 5 per second).
+        """``GET .../issues/{issue_id}/``: one issue (sentry.io allows 5 per second per
+        caller: calls are spaced to keep to it, across requests).
 
         Asks Sentry to leave out the detail-only ``stats``, ``tags`` and releases,
         which the gateway does not serve; the base keys stay.
         """
         path = f"{self.issue_path(issue_id, org)}/"
         params = [("collapse", "stats"), ("collapse", "tags"), ("collapse", "release")]
+        credential = Credential.of(credential)
+        await self._detail_pacer.wait(credential.fingerprint, deadline, "the issue detail route")
         _, body = await self._get_json(credential, path, params, deadline)
         if not _is_issue(body):
             raise BadUpstreamResponse(f"{path} did not answer with an issue")

@@ -13,7 +13,6 @@ fetched for someone else even if loaders are one day shared.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -24,14 +23,11 @@ from gateway.observability.metrics import observe_batch
 
 from .client import MAX_GROUP_IDS, EventPage, SentryClient
 from .credentials import Credential, credential_fingerprint
-from .errors import NotFound, UpstreamBudgetExceeded, UpstreamTimeout
+from .errors import NotFound, UpstreamBudgetExceeded
 from .ratelimits import RateLimitInfo
 from .filters import EventFilters
 
 __all__ = ["EventKey", "IssueKey", "PageKey", "SentryLoaders", "TagsKey", "credential_fingerprint"]
-
-#: Issue detail calls per second without an organization (sentry.io's limit on that route).
-DETAIL_CALLS_PER_SECOND = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +154,7 @@ class SentryLoaders:
         (`issues(ids:)`, `node`, several `issue` fields, `_entities`), is fetched
         in one call to the organization issue index (split at 100 ids); an id
         Sentry leaves out is `NotFound`. Without an organization: the issue
-        detail route, at most `DETAIL_CALLS_PER_SECOND` calls a second.
+        detail route, which the client keeps to 5 calls a second.
         """
         if self._issues is None:
             self._issues = DataLoader(self._fetcher.load_issues, max_batch_size=None)
@@ -229,8 +225,8 @@ class _Fetcher:
         org = await self.organization()
         found: dict[str, dict[str, Any] | BaseException] = {}
         wanted = list(dict.fromkeys(key.issue_id for key in keys))
-        if org is None:
-            await self._issues_one_by_one(wanted, found)
+        if org is None:  # the detail route per issue; the client spaces them (5 a second)
+            found.update(zip(wanted, await _gather(self._fetch_issue(issue_id, None) for issue_id in wanted)))
         else:
             numeric = list(dict.fromkeys(str(int(i)) for i in wanted if i.isdigit()))
             short = [i for i in wanted if not i.isdigit()]  # PROJ-1A: the index takes ints only
@@ -252,25 +248,6 @@ class _Fetcher:
             result = found.get(canonical) if org is not None else found.get(key.issue_id)
             results.append(result if result is not None else _missing(key.issue_id))
         return results
-
-    async def _issues_one_by_one(
-        self, issue_ids: list[str], found: dict[str, dict[str, Any] | BaseException]
-    ) -> None:
-        """The detail route per issue, `DETAIL_CALLS_PER_SECOND` at a time, a second apart."""
-        step = DETAIL_CALLS_PER_SECOND
-        for start in range(0, len(issue_ids), step):
-            wave = issue_ids[start : start + step]
-            if start:
-                if self._deadline is not None and time.monotonic() + 1.0 >= self._deadline:
-                    late = UpstreamTimeout(
-                        "Sentry's issue detail route allows 5 calls a second and the request's "
-                        "deadline came first; set SENTRY_ORG (or use a token with org:read) so "
-                        "issues are fetched in batches."
-                    )
-                    found.update(dict.fromkeys(issue_ids[start:], late))
-                    return
-                await asyncio.sleep(1.0)
-            found.update(zip(wave, await _gather(self._fetch_issue(issue_id, None) for issue_id in wave)))
 
     async def _fetch_issue_batch(self, org: str, group_ids: list[str]) -> list[dict[str, Any]]:
         self._spend_call()

@@ -35,6 +35,18 @@ ONE_ISSUE = """query OneIssue {
 }"""
 
 
+BOARD = """query Board {
+  triageBoard {
+    issueId
+    shortId
+    title
+    status
+    count
+    triage
+  }
+}"""
+
+
 @pytest.fixture(scope="module")
 def federated(run_node: Any, gateway_url: str, demo_upstream: DemoUpstream) -> dict[str, Any]:
     demo_upstream.reset()
@@ -46,6 +58,34 @@ def federated(run_node: Any, gateway_url: str, demo_upstream: DemoUpstream) -> d
     )
     out["upstream"] = demo_upstream.calls()
     return out
+
+
+@pytest.fixture(scope="module")
+def board(run_node: Any, gateway_url: str, demo_upstream: DemoUpstream) -> dict[str, Any]:
+    # Warm up: the gateway discovers the organization once per credential; not counted below.
+    run_node("supergraph.mjs", gateway_url, str(HERE / "subgraphs" / "triage.graphql"), stdin={"queries": [{"query": ONE_ISSUE}]})
+    demo_upstream.reset()
+    out = run_node(
+        "supergraph.mjs", gateway_url, str(HERE / "subgraphs" / "triage.graphql"), stdin={"queries": [{"query": BOARD}]}
+    )
+    out["upstream"] = demo_upstream.calls()
+    return out
+
+
+def test_fifty_issue_entities_from_the_other_subgraph_cost_one_upstream_call(
+    board: dict[str, Any], demo_upstream: DemoUpstream
+) -> None:
+    body = board["results"][0]
+    assert "errors" not in body, body["errors"]
+    issues = body["data"]["triageBoard"]
+    assert [i["issueId"] for i in issues] == demo_upstream.many_issues
+    assert all(i["shortId"] == f"DEMO-{i['issueId']}" and i["count"] == "3" and i["title"] for i in issues)
+    # Apollo Gateway sends one _entities fetch with the 50 representations ...
+    sentry_fetches = [f for f in board["fetches"] if f["subgraph"] == "sentry"]
+    assert len(sentry_fetches) == 1 and len(sentry_fetches[0]["representations"]) == 50
+    # ... and the gateway answers it with one call to Sentry's issue index.
+    ((path, params),) = board["upstream"]
+    assert path == "/api/0/organizations/demo/issues/" and params["group"] == demo_upstream.many_issues
 
 
 def test_entities_from_the_other_subgraph_get_their_events_from_ours(
