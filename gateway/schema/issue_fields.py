@@ -33,7 +33,12 @@ __all__ = [
 ]
 
 
-@strawberry.type(description="The Sentry project an issue belongs to (the issue's `project` key).")
+@strawberry.type(
+    name="SentryProject",
+    description="The Sentry project an issue belongs to (the issue's `project` key). Named "
+    "`SentryProject`, not `Project`, so that a supergraph whose other subgraphs have a `Project` "
+    "of their own still composes.",
+)
 class Project:
     id: strawberry.ID = strawberry.field(description="The project's numeric id (Sentry sends a string).")
     slug: str = strawberry.field(description="The project's slug, as in URLs and short ids.")

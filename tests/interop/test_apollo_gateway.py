@@ -62,8 +62,6 @@ def federated(run_node: Any, gateway_url: str, demo_upstream: DemoUpstream) -> d
 
 @pytest.fixture(scope="module")
 def board(run_node: Any, gateway_url: str, demo_upstream: DemoUpstream) -> dict[str, Any]:
-    # Warm up: the gateway discovers the organization once per credential; not counted below.
-    run_node("supergraph.mjs", gateway_url, str(HERE / "subgraphs" / "triage.graphql"), stdin={"queries": [{"query": ONE_ISSUE}]})
     demo_upstream.reset()
     out = run_node(
         "supergraph.mjs", gateway_url, str(HERE / "subgraphs" / "triage.graphql"), stdin={"queries": [{"query": BOARD}]}
@@ -83,8 +81,12 @@ def test_fifty_issue_entities_from_the_other_subgraph_cost_one_upstream_call(
     # Apollo Gateway sends one _entities fetch with the 50 representations ...
     sentry_fetches = [f for f in board["fetches"] if f["subgraph"] == "sentry"]
     assert len(sentry_fetches) == 1 and len(sentry_fetches[0]["representations"]) == 50
-    # ... and the gateway answers it with one call to Sentry's issue index.
-    ((path, params),) = board["upstream"]
+    # ... and the gateway answers it with one call to Sentry's issue index (beside, at most,
+    # the organization discovery of a worker process that had not served this credential yet).
+    discovery = [call for call in board["upstream"] if call[0] == "/api/0/organizations/"]
+    calls = [call for call in board["upstream"] if call[0] != "/api/0/organizations/"]
+    assert len(discovery) <= 1 and len(calls) == 1, board["upstream"]
+    ((path, params),) = calls
     assert path == "/api/0/organizations/demo/issues/" and params["group"] == demo_upstream.many_issues
 
 
