@@ -70,8 +70,11 @@ async def test_every_serializer_key_reaches_the_caller_intact(gateway: Gateway) 
 async def test_thirty_ids_cost_one_call() -> None:
     async with running_gateway() as gw:
         ids = add_many_issues(gw.store, 30)
-        data = await gw.data(MANY, {"ids": ids})
+        body = await gw.post(MANY, {"ids": ids})
+        data = body["data"]
         assert [issue["issueId"] for issue in data["issues"]] == ids  # the order asked
+        # The estimate made before running knows they are one batch.
+        assert body["extensions"]["cost"]["estimatedUpstreamCalls"] == 1 == body["extensions"]["cost"]["upstreamCalls"]
         assert all(issue["count"] == "3" for issue in data["issues"])
         ((path, params),) = gw.upstream_calls()
         assert path == INDEX and params["group"] == ids and params["project"] == ["-1"]

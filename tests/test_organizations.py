@@ -240,3 +240,16 @@ def test_directory_never_holds_more_than_its_bound(fingerprints: list[int], boun
             assert directory.known(str(fingerprints[-1])) == "acme"
 
     asyncio.run(run())
+
+
+def test_demo_upstream_command_has_the_brownout_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    from gateway import cli
+
+    served: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(app))
+    assert cli.main(["demo-upstream", "--brownout"]) == 0
+    assert served[0].state.brownout.active is True
+    assert cli.main(["demo-upstream"]) == 0
+    assert served[1].state.brownout.active is False
