@@ -224,3 +224,20 @@ def test_the_pacer_refuses_to_wait_past_the_deadline() -> None:
             await pacer.wait("a", 10.5, "the route")
 
     asyncio.run(run())
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/api/0/organizations/demo/issues/", "issues"),
+        ("/api/0/organizations/demo/issues/DEMO-2/", "issue"),
+        ("/api/0/issues/2/", "issue"),
+        ("/api/0/organizations/demo/issues/2/tags/", "tags"),
+        ("/api/0/organizations/", "organizations"),
+        ("/api/0/organizations/demo/issues/2/events/", "list"),
+    ],
+)
+def test_upstream_metrics_tell_the_issue_endpoints_apart(path: str, kind: str) -> None:
+    from gateway.observability.metrics import endpoint_kind
+
+    assert endpoint_kind(path) == kind
