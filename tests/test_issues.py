@@ -188,7 +188,7 @@ async def test_a_count_beyond_every_integer_type_survives() -> None:
     settings = load_settings({"SENTRY_BASE_URL": "http://sentry.test", "SENTRY_ORG": "demo", "SENTRY_AUTH_TOKEN": "t"})
     app = create_app(settings, transport=httpx.MockTransport(handler))
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http:
             response = await http.post("/graphql", json={"query": '{ issue(id: "2") { count title } }'})
     assert response.json()["data"] == {"issue": {"count": huge, "title": "busy"}}
 

@@ -119,7 +119,7 @@ def _requests_seen(proxy: Proxy, marker: str) -> int:
 async def test_requests_go_through_http_proxy_unless_no_proxy_covers_the_host(
     proxy: Proxy, upstream: str, clean_env: pytest.MonkeyPatch
 ) -> None:
-    marker = f"GET {upstream}/api/0/issues/2/events/"
+    marker = f"GET {upstream}/api/0/organizations/demo/issues/2/events/"  # the discovered organization's route
     clean_env.setenv("HTTP_PROXY", proxy.url)
     before = _requests_seen(proxy, marker)
     through_proxy = await ask(upstream)
@@ -132,7 +132,7 @@ async def test_requests_go_through_http_proxy_unless_no_proxy_covers_the_host(
 
 
 async def test_all_proxy_is_honoured(proxy: Proxy, upstream: str, clean_env: pytest.MonkeyPatch) -> None:
-    marker = f"GET {upstream}/api/0/issues/2/events/"
+    marker = f"GET {upstream}/api/0/organizations/demo/issues/2/events/"  # the discovered organization's route
     clean_env.setenv("ALL_PROXY", proxy.url)
     before = _requests_seen(proxy, marker)
     await ask(upstream)
