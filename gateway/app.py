@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -29,6 +28,7 @@ from strawberry.asgi import GraphQL
 from cross_web import HTTPException  # what strawberry 0.341 raises for refused requests
 
 from gateway import __version__
+from gateway.answer import encode_answer
 from gateway.body_limit import BodySizeLimit
 from gateway.ide import ide_routes, render_ide
 from gateway.json_post import JsonPostLane
@@ -37,8 +37,10 @@ from gateway.observability.graphql_view import ObservedGraphQLView, note_codes
 from gateway.observability.metrics import metrics_endpoint
 from gateway.observability.tracing import configure_tracing
 from gateway.observability.upstream import InstrumentedWire
+from gateway.rate_limit import RateLimit
 from gateway.readiness import Readiness
 from gateway.schema import RequestContext, build_schema
+from gateway.schema.caches import set_parse_cache_bytes
 from gateway.schema.pagination import CursorCodec
 from gateway.sentry.client import SentryClient
 from gateway.sentry.client import loads as loads_json
@@ -97,8 +99,10 @@ class GatewayGraphQL(JsonPostLane, ObservedGraphQLView, GraphQL):
             raise json.JSONDecodeError("the body is not UTF-8", "", 0) from exc
 
     def encode_json(self, data: object) -> bytes:
-        """orjson for the response: a full page is hundreds of kB of JSON."""
-        return orjson.dumps(data, default=_json_fallback)
+        """orjson for the response (a full page is hundreds of kB of JSON), the
+        standard library for what orjson refuses, within the answer-size cap
+        (`gateway.answer`)."""
+        return encode_answer(data, self._state.settings.max_response_bytes)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return await render_ide(request)
@@ -116,13 +120,6 @@ def _upstream_wire(settings: Settings) -> Wire:
     from gateway.sentry.transport import Http1Wire
 
     return Http1Wire(max_connections=MAX_UPSTREAM_CONNECTIONS)
-
-
-def _json_fallback(value: object) -> object:
-    # What orjson cannot encode (integers beyond 64 bits) goes as JSON's own text.
-    if isinstance(value, int):
-        return orjson.Fragment(str(value).encode())
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _request_error(status: int, reason: str) -> JSONResponse:
@@ -241,7 +238,11 @@ def create_app(
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_tokens,
         introspection=settings.introspection,
+        max_fragments=settings.max_fragments,
+        max_spreads=settings.max_fragment_spreads,
+        max_upstream_bytes=settings.max_upstream_bytes,
     )
+    set_parse_cache_bytes(settings.parse_cache_bytes)
     graphql = GatewayGraphQL(
         schema, state=state, graphql_ide="graphiql" if settings.graphiql else None
     )
@@ -250,6 +251,15 @@ def create_app(
         Middleware(AccessLog, log=settings.access_log, metrics=settings.metrics),
         Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
     ]
+    if settings.rate_limit_credential or settings.rate_limit_address:
+        middleware.insert(
+            1,
+            Middleware(
+                RateLimit,
+                per_credential=settings.rate_limit_credential,
+                per_address=settings.rate_limit_address,
+            ),
+        )
     if settings.cors_origins:
         middleware.append(
             Middleware(

@@ -24,6 +24,7 @@ from typing import Any
 
 from strawberry.extensions import SchemaExtension
 
+from .cost import Estimate
 from .caches import parse_cached, validate_cached
 from .errors import code_errors, require_operation_name
 from .protection import Limits, check_budget, cost_results
@@ -36,7 +37,7 @@ class OperationPipeline(SchemaExtension):
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
-        self.estimate: int | None = None
+        self.estimate: Estimate | None = None
 
     @classmethod
     def factory(cls, limits: Limits) -> Any:
@@ -52,12 +53,12 @@ class OperationPipeline(SchemaExtension):
         yield
 
     def on_validate(self) -> Iterator[None]:
-        validate_cached(self.execution_context)
+        validate_cached(self.execution_context, self.limits.refuse_document)
         require_operation_name(self.execution_context)
         yield
 
     def on_execute(self) -> Iterator[None]:
-        self.estimate = check_budget(self.execution_context)
+        self.estimate = check_budget(self.execution_context, self.limits)
         yield
 
     def get_results(self) -> dict[str, Any]:
