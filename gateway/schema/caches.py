@@ -25,7 +25,9 @@ from strawberry.types import ExecutionContext
 
 from .identity_map import WeakIdentityMap
 
-__all__ = ["parse_cache_weight", "parse_cached", "set_parse_cache_bytes", "validate_cached"]
+__all__ = [
+    "clear_parse_cache",
+    "parse_cache_weight", "parse_cached", "set_parse_cache_bytes", "validate_cached"]
 
 
 def parse_cached(context: ExecutionContext) -> None:
@@ -61,6 +63,11 @@ def set_parse_cache_bytes(size: int) -> None:
     """Bound the parse cache to `size` bytes (0: no cache), emptying it."""
     global _PARSED
     _PARSED = LRUCache(maxsize=max(1, size), getsizeof=_weight)
+
+
+def clear_parse_cache() -> None:
+    """Forget every parsed document (their validation results go with them)."""
+    _PARSED.clear()
 
 
 def parse_cache_weight() -> int:
