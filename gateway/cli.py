@@ -98,6 +98,12 @@ def _serve(args: argparse.Namespace) -> int:
     if args.demo:
         os.environ["GATEWAY_DEMO"] = "1"  # workers read the same environment
     settings = load_settings()  # fail now, in the parent, with a clear message
+    if "PYTHONMALLOC" not in os.environ:
+        # Workers allocate through malloc, so the memory of a burst of big
+        # answers can go back to the system (see `gateway.serving`); set
+        # PYTHONMALLOC=pymalloc to keep CPython's own allocator instead.
+        os.environ["PYTHONMALLOC"] = "malloc"
+        os.execv(sys.executable, [sys.executable, "-m", "gateway", *sys.argv[1:]])
     workers = args.workers or available_cpus()
     os.environ["GATEWAY_WORKER_COUNT"] = str(workers)  # each worker keeps to its share of Sentry's limits
     with _metrics_directory(workers, settings.metrics):
