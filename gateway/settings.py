@@ -28,13 +28,13 @@ DEFAULT_READINESS_CACHE_SECONDS = 5.0
 DEFAULT_GC_THRESHOLD = (10_000, 10, 10)
 DEFAULT_MAX_FRAGMENTS = 100
 DEFAULT_MAX_FRAGMENT_SPREADS = 500
-#: The estimate of the events Sentry would send for one request: 32 MiB is
-#: about sixteen pages of 100 full events.
-DEFAULT_MAX_UPSTREAM_BYTES = 32 * 1024 * 1024
+#: The estimate of the events Sentry would send for one request: 16 MiB is
+#: about eight pages of 100 full events (each ~1 s of one worker's CPU).
+DEFAULT_MAX_UPSTREAM_BYTES = 16 * 1024 * 1024
 #: One answer's JSON: a page of 100 full events with every field is ~2 MB.
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 #: The parse cache keeps query texts (a document holds its source) up to this many bytes.
-DEFAULT_PARSE_CACHE_BYTES = 8 * 1024 * 1024
+DEFAULT_PARSE_CACHE_BYTES = 4 * 1024 * 1024
 
 _ORG_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 

@@ -227,7 +227,7 @@ async def test_a_query_whose_estimate_is_over_budget_never_runs() -> None:
             "cost": 6,
             "budget": 5,
             "estimatedUpstreamBytes": 6 * 20_000,
-            "upstreamBytesBudget": 32 * 1024 * 1024,
+            "upstreamBytesBudget": 16 * 1024 * 1024,
         }
         assert body["data"] is None
         assert gw.upstream_calls() == []

@@ -5,7 +5,7 @@ The parse cache is bounded by bytes as well as entries: a parsed document
 keeps its whole source text and a token object per token, so 256 entries of
 1 MB queries would hold over half a gigabyte for good. Each entry weighs its
 text plus `TOKEN_BYTES` per token; the cache keeps at most
-`GATEWAY_PARSE_CACHE_BYTES` (8 MiB by default), and a document weighing more
+`GATEWAY_PARSE_CACHE_BYTES` (4 MiB by default), and a document weighing more
 than an eighth of that is not cached at all (a huge query is rare, and
 parsing it again costs less than keeping it). Validation results hang off the
 documents (`WeakIdentityMap`) and go with them.
@@ -55,7 +55,7 @@ def _weight(entry: tuple[int, DocumentNode]) -> int:
 
 
 _PARSED: LRUCache[tuple[str, tuple[tuple[str, Any], ...]], tuple[int, DocumentNode]] = LRUCache(
-    maxsize=8 * 1024 * 1024, getsizeof=_weight
+    maxsize=4 * 1024 * 1024, getsizeof=_weight
 )
 
 
