@@ -328,9 +328,13 @@ def _decode(response: WireResponse, path: str) -> Any:
         try:
             return loads(response.content)
         except (ValueError, UnicodeDecodeError):
-            raise BadUpstreamResponse(
-                f"Sentry's answer for {path} was not valid JSON (status {status})", status=status
-            ) from None
+            pass
+        # Raised outside the handler: the decoder's exception (which keeps the
+        # whole text as ``doc``, and through its traceback the body's bytes) is
+        # not chained to ours, so nothing holds the body once the field fails.
+        raise BadUpstreamResponse(
+            f"Sentry's answer for {path} was not valid JSON (status {status})", status=status
+        )
     detail = _detail(response)
     if status == 400:
         raise BadRequest(detail or "Sentry rejected the request")
