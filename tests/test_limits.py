@@ -316,3 +316,32 @@ async def test_the_gateway_keeps_answering_after_every_attack(gateway: Gateway) 
     assert all(a.status_code == 200 for a in answers)
     assert all("code" in e["extensions"] for a in answers for e in a.json().get("errors", []))
     assert (await gateway.post('{ issue(id: "2") { events(first: 1) { nodes { eventID } } } }'))["data"]["issue"]
+
+
+@pytest.mark.parametrize("kind", ["truncated", "malformed"])
+async def test_a_failed_upstream_answer_is_not_left_in_reference_cycles(kind: str) -> None:
+    import gc
+
+    from gateway.demo.faults import Fault
+
+    query = '{ a: issue(id: "2") { events(first: 100) { nodes { eventID title } } } b: issue(id: "3") { issueId } }'
+    env = {"SENTRY_MAX_RETRIES": "0"}
+    async with running_gateway(env, faults=True) as gw:
+        gw.demo_app.state.faults.add(Fault(path_contains="/issues/2/", kind=kind, times=None))
+        body = await gw.post(query)  # warm
+        assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_BAD_RESPONSE"
+        gc.collect()
+        gc.disable()
+        try:
+            for _ in range(3):
+                await gw.post(query)
+            gc.set_debug(gc.DEBUG_SAVEALL)
+            gc.collect()
+            garbage = list(gc.garbage)
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+            gc.enable()
+        held = [len(r) for o in garbage for r in gc.get_referents(o) if isinstance(r, (bytes, str)) and len(r) > 5000]
+        del garbage
+        assert held == []  # the failed page (~30 kB) is freed with the request, not at a full collection
