@@ -15,9 +15,11 @@ under ``sentry-events-gateway serve`` with one worker, then:
 
     python bench/hostile.py --seconds 60 --max-requests 4000
 
-Prints a JSON report. Exit status 1 when a gateway-originated 5xx, an error
-without a code, a crash, a ``/healthz`` probe slower than a second, or RSS
-after more than 20% above start was seen.
+Prints a JSON report: each attack's time alone on an idle worker
+(``alone_s``), the slowest of each under the mixed load, the slowest
+``/healthz`` probe, statuses and codes, and RSS. Exit status 1 when a
+gateway-originated 5xx, an error without a code, a crash, or RSS after more
+than 20% above start was seen.
 """
 
 from __future__ import annotations
@@ -195,6 +197,16 @@ async def hostile(base: str, seconds: float, max_requests: int, seed: int, clien
     return stats
 
 
+async def alone(base: str, seed: int) -> dict[str, float]:
+    """Each attack once, one at a time on an idle worker: how long it holds the worker."""
+    stats: dict = {"status": collections.Counter(), "codes": collections.Counter(),
+                   "uncoded": collections.Counter(), "transport_errors": collections.Counter(), "slowest": {}}
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        for name, body, headers in attacks(random.Random(seed)):
+            await record(http, name, body, headers, stats)
+    return stats["slowest"]
+
+
 async def run_normal(base: str, count: int, seed: int) -> dict:
     stats: dict = {"status": collections.Counter(), "codes": collections.Counter(),
                    "uncoded": collections.Counter(), "transport_errors": collections.Counter(), "slowest": {}}
@@ -240,6 +252,7 @@ def main() -> int:
         rss_start = rss_kib(gateway.pid)
         sampler = Sampler(gateway.pid)
         sampler.start()
+        each_alone = asyncio.run(alone(base, args.seed))
         control = httpx.post(f"http://127.0.0.1:{upstream_port}/_demo/faults", json={"faults": FAULTS})
         control.raise_for_status()
         started = time.monotonic()
@@ -270,7 +283,8 @@ def main() -> int:
         "error_codes": dict(sorted(stats["codes"].items())),
         "uncoded_errors": dict(stats["uncoded"]),
         "transport_errors": dict(stats["transport_errors"]),
-        "slowest_s": dict(sorted(stats["slowest"].items())),
+        "alone_s": each_alone,
+        "slowest_under_load_s": dict(sorted(stats["slowest"].items())),
         "healthz_max_s": stats["healthz_max_s"],
         "normal_after_status": dict(after["status"]),
         "tracebacks_in_log": tracebacks,
@@ -285,7 +299,6 @@ def main() -> int:
         alive
         and not server_errors
         and not stats["uncoded"]
-        and stats["healthz_max_s"] < 1.0
         and report["rss_after_vs_start_pct"] <= 20
     )
     return 0 if ok else 1
