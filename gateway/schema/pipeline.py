@@ -10,7 +10,9 @@ extension runs the same steps, in the order they depend on each other:
 1. operation starts: this operation's limits (`protection.Limits`) set the
    parse options and validation rules, so both caches key on them;
 2. parse: `caches.parse_cached`;
-3. validate: `caches.validate_cached`, then `errors.require_operation_name`
+3. validate: `caches.validate_cached` (with `protection.Limits.refuse_document`
+   first: a document too costly to validate is refused without it), then
+   `errors.require_operation_name`
    (after, so its error is added to the cached ones, not cached with them);
 4. execute: `protection.check_budget`;
 5. results: `protection.cost_results` (``extensions.cost``/``rateLimit``);
