@@ -21,6 +21,8 @@ __all__ = ["main"]
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    #: Only a real command line may be re-executed (`_serve`), never a caller's process.
+    args.command_line = argv is None
     try:
         return int(args.run(args) or 0)
     except SettingsError as exc:
@@ -98,7 +100,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.demo:
         os.environ["GATEWAY_DEMO"] = "1"  # workers read the same environment
     settings = load_settings()  # fail now, in the parent, with a clear message
-    if "PYTHONMALLOC" not in os.environ:
+    if args.command_line and "PYTHONMALLOC" not in os.environ:
         # Workers allocate through malloc, so the memory of a burst of big
         # answers can go back to the system (see `gateway.serving`); set
         # PYTHONMALLOC=pymalloc to keep CPython's own allocator instead.

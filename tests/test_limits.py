@@ -345,3 +345,37 @@ async def test_a_failed_upstream_answer_is_not_left_in_reference_cycles(kind: st
         held = [len(r) for o in garbage for r in gc.get_referents(o) if isinstance(r, (bytes, str)) and len(r) > 5000]
         del garbage
         assert held == []  # the failed page (~30 kB) is freed with the request, not at a full collection
+
+
+def test_serve_runs_its_worker_with_malloc_and_the_memory_keeper() -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from .test_serve import free_port
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SENTRY_", "GATEWAY_", "PYTHONMALLOC"))}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gateway", "serve", "--demo", "--workers", "1", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        environ = Path(f"/proc/{process.pid}/environ").read_bytes().split(b"\0")
+        assert b"PYTHONMALLOC=malloc" in environ  # re-executed in place, same pid
+        answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": fanout(40)}, timeout=30)
+        assert answer.status_code == 200 and answer.json()["data"]["issue"]["id"]
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
