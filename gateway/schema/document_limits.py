@@ -115,15 +115,14 @@ def overlap(document: DocumentNode, max_fields: int) -> Overlap:
     }
     counts: dict[tuple[str, ...], int] = {}
     seen = 0
-    stack: list[tuple[SelectionSetNode, tuple[str, ...], frozenset[str]]] = [
-        (d.selection_set, (), frozenset())
-        for d in document.definitions
-        if isinstance(d, OperationDefinitionNode)
+    stack: list[tuple[SelectionSetNode, tuple[str, ...]]] = [
+        (d.selection_set, ()) for d in document.definitions if isinstance(d, OperationDefinitionNode)
     ]
+    # A fragment cycle (refused by validation later) expands until `max_fields`.
     while stack and seen <= max_fields:
-        selection_set, path, spread = stack.pop()
+        selection_set, path = stack.pop()
         pending = [selection_set]
-        expanded = set(spread)
+        expanded: set[str] = set()
         while pending:
             for selection in pending.pop().selections:
                 if isinstance(selection, FieldNode):
@@ -131,7 +130,7 @@ def overlap(document: DocumentNode, max_fields: int) -> Overlap:
                     key = (*path, (selection.alias or selection.name).value)
                     counts[key] = counts.get(key, 0) + 1
                     if selection.selection_set is not None:
-                        stack.append((selection.selection_set, key, frozenset(expanded)))
+                        stack.append((selection.selection_set, key))
                 elif isinstance(selection, InlineFragmentNode):
                     pending.append(selection.selection_set)
                 elif isinstance(selection, FragmentSpreadNode):
