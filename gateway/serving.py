@@ -46,7 +46,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.app import create_app

@@ -18,13 +18,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    NoSchemaIntrospectionCustomRule,
+)
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import DocumentNode
 from strawberry.types import ExecutionContext
 
 from .cost import Estimate, estimate
-from .document_limits import TOO_COMPLEX, alias_rule, depth_rule, fragment_counts, overlap
+from .document_limits import (
+    TOO_COMPLEX,
+    alias_rule,
+    depth_rule,
+    fragment_counts,
+    overlap,
+)
 
 __all__ = ["Limits", "check_budget", "cost_results"]
 
