@@ -31,8 +31,10 @@ from gateway.observability.access_log import AccessLog
 from gateway.observability.metrics import metrics_endpoint
 from gateway.observability.tracing import configure_tracing
 from gateway.observability.upstream import InstrumentedUpstream
+from gateway.rate_limit import RateLimit
 from gateway.readiness import Readiness
 from gateway.schema import RequestContext, build_schema
+from gateway.schema.caches import set_parse_cache_bytes
 from gateway.schema.pagination import CursorCodec
 from gateway.sentry.client import SentryClient
 from gateway.sentry.loaders import SentryLoaders
@@ -180,12 +182,17 @@ def create_app(
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_tokens,
         introspection=settings.introspection,
+        max_fragments=settings.max_fragments,
+        max_spreads=settings.max_fragment_spreads,
+        max_upstream_bytes=settings.max_upstream_bytes,
     )
+    set_parse_cache_bytes(settings.parse_cache_bytes)
     graphql = GatewayGraphQL(
         schema,
         request_context=state.request_context,
         ambient_credential=state.ambient_credential,
         router_secret=settings.router_secret,
+        max_response_bytes=settings.max_response_bytes,
         graphql_ide="graphiql" if settings.graphiql else None,
     )
     configure_tracing(settings.otel)
@@ -194,6 +201,15 @@ def create_app(
         Middleware(AllowedHosts, allowed_hosts=settings.allowed_hosts),
         Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
     ]
+    if settings.rate_limit_credential or settings.rate_limit_address:
+        middleware.insert(
+            1,
+            Middleware(
+                RateLimit,
+                per_credential=settings.rate_limit_credential,
+                per_address=settings.rate_limit_address,
+            ),
+        )
     if settings.cors_origins:
         middleware.append(
             Middleware(

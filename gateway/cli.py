@@ -21,6 +21,8 @@ __all__ = ["main"]
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    #: Only a real command line may be re-executed (`_serve`), never a caller's process.
+    args.command_line = argv is None
     try:
         return int(args.run(args) or 0)
     except SettingsError as exc:
@@ -106,6 +108,12 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ["GATEWAY_DEMO"] = "1"  # workers read the same environment
     settings = load_settings()  # fail now, in the parent, with a clear message
     require_deliberate_mode(settings)  # no synthetic data because a variable went missing
+    if args.command_line and "PYTHONMALLOC" not in os.environ:
+        # Workers allocate through malloc, so the memory of a burst of big
+        # answers can go back to the system (see `gateway.serving`); set
+        # PYTHONMALLOC=pymalloc to keep CPython's own allocator instead.
+        os.environ["PYTHONMALLOC"] = "malloc"
+        os.execv(sys.executable, [sys.executable, "-m", "gateway", *sys.argv[1:]])
     workers = args.workers or available_cpus()
     os.environ["GATEWAY_WORKER_COUNT"] = str(workers)  # each worker keeps to its share of Sentry's limits
     with _metrics_directory(workers, settings.metrics):

@@ -38,6 +38,15 @@ DEFAULT_MAX_HEADER_BYTES = 65_536
 #: from the connection's start), then its body: slow senders lose the connection.
 DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
 DEFAULT_BODY_TIMEOUT_SECONDS = 30.0
+DEFAULT_MAX_FRAGMENTS = 100
+DEFAULT_MAX_FRAGMENT_SPREADS = 500
+#: The estimate of the events Sentry would send for one request: 16 MiB is
+#: about eight pages of 100 full events (each ~1 s of one worker's CPU).
+DEFAULT_MAX_UPSTREAM_BYTES = 16 * 1024 * 1024
+#: One answer's JSON: a page of 100 full events with every field is ~2 MB.
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+#: The parse cache keeps query texts (a document holds its source) up to this many bytes.
+DEFAULT_PARSE_CACHE_BYTES = 4 * 1024 * 1024
 
 _ORG_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
@@ -70,6 +79,15 @@ class Settings:
     access_log: bool = True
     otel: bool = False
     readiness_cache: float = DEFAULT_READINESS_CACHE_SECONDS
+    max_fragments: int = DEFAULT_MAX_FRAGMENTS
+    max_fragment_spreads: int = DEFAULT_MAX_FRAGMENT_SPREADS
+    max_upstream_bytes: int = DEFAULT_MAX_UPSTREAM_BYTES
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    parse_cache_bytes: int = DEFAULT_PARSE_CACHE_BYTES
+    #: Per-caller request rates, as (requests, per seconds); None is no limit.
+    #: One is kept per credential fingerprint, the other per client address.
+    rate_limit_credential: tuple[int, float] | None = None
+    rate_limit_address: tuple[int, float] | None = None
     #: The cyclic garbage collector's thresholds in a serving process; None
     #: keeps Python's own (700, 10, 10). See `gateway.serving`.
     gc_threshold: tuple[int, int, int] | None = DEFAULT_GC_THRESHOLD
@@ -148,6 +166,21 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         readiness_cache=_positive_float(
             env, "GATEWAY_READINESS_CACHE", DEFAULT_READINESS_CACHE_SECONDS
         ),
+        max_fragments=_int_in(env, "GATEWAY_MAX_FRAGMENTS", DEFAULT_MAX_FRAGMENTS, 1, 10_000),
+        max_fragment_spreads=_int_in(
+            env, "GATEWAY_MAX_FRAGMENT_SPREADS", DEFAULT_MAX_FRAGMENT_SPREADS, 1, 100_000
+        ),
+        max_upstream_bytes=_int_in(
+            env, "GATEWAY_MAX_UPSTREAM_BYTES", DEFAULT_MAX_UPSTREAM_BYTES, 100_000, 10**12
+        ),
+        max_response_bytes=_int_in(
+            env, "GATEWAY_MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE_BYTES, 100_000, 10**12
+        ),
+        parse_cache_bytes=_int_in(
+            env, "GATEWAY_PARSE_CACHE_BYTES", DEFAULT_PARSE_CACHE_BYTES, 0, 10**10
+        ),
+        rate_limit_credential=_rate(env, "GATEWAY_RATE_LIMIT_PER_CREDENTIAL"),
+        rate_limit_address=_rate(env, "GATEWAY_RATE_LIMIT_PER_ADDRESS"),
         gc_threshold=_gc_threshold(_get(env, "GATEWAY_GC_THRESHOLD")),
         upstream_max_bytes=_int_in(
             env, "GATEWAY_UPSTREAM_MAX_BYTES", DEFAULT_UPSTREAM_MAX_BYTES, 100_000, 2**31 - 1
@@ -308,6 +341,23 @@ def _http2(env: Mapping[str, str]) -> bool:
             "GATEWAY_UPSTREAM_HTTP2=1 needs the h2 package: pip install 'sentry-events-gateway[http2]'"
         ) from None
     return True
+
+
+_RATE = re.compile(r"^(\d{1,9})\s*/\s*(\d{1,7}(?:\.\d{1,3})?)\s*s?$")
+
+
+def _rate(env: Mapping[str, str], name: str) -> tuple[int, float] | None:
+    """``"120/60"``: at most 120 requests in any 60 seconds (a bucket of 120
+    refilled at 2 a second); unset, ``0`` or ``off``: no limit."""
+    text = _get(env, name)
+    if text is None or text.lower() in ("0", "off", "none"):
+        return None
+    match = _RATE.match(text)
+    if match is None or int(match.group(1)) < 1 or float(match.group(2)) <= 0:
+        raise SettingsError(
+            f"{name} must be 'requests/seconds' such as 120/60 (or off), not {text!r}"
+        )
+    return int(match.group(1)), float(match.group(2))
 
 
 def _gc_threshold(value: str | None) -> tuple[int, int, int] | None:

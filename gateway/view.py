@@ -28,7 +28,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import orjson
 from cross_web import HTTPException  # what strawberry raises for refused requests
 from starlette.requests import Request
 from starlette.responses import Response
@@ -36,6 +35,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from gateway.answer import encode_answer
 from gateway.csrf import CSRF_MESSAGE, is_simple_request
 from gateway.ide import render_ide
 from gateway.media_types import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
@@ -80,12 +80,15 @@ class GatewayGraphQL(ObservedGraphQLView, GraphQL[RequestContext, None]):
         request_context: Callable[[str | None, bool], RequestContext],
         ambient_credential: bool,
         router_secret: str | None = None,
+        max_response_bytes: int | None = None,
         **kwargs: Any,
     ) -> None:
         """`request_context(authorization, router)` builds one request's context;
         `ambient_credential` says the gateway would answer a caller without
-        ``Authorization`` with a real token of its own (the CSRF guard's trigger)."""
+        ``Authorization`` with a real token of its own (the CSRF guard's trigger);
+        `max_response_bytes` caps one answer's JSON (`gateway.answer`)."""
         super().__init__(*args, **kwargs)
+        self._max_response_bytes = max_response_bytes
         self._request_context = request_context
         self._ambient_credential = ambient_credential
         self._router_secret = router_secret.encode() if router_secret else None
@@ -164,17 +167,10 @@ class GatewayGraphQL(ObservedGraphQLView, GraphQL[RequestContext, None]):
         return value
 
     def encode_json(self, data: object) -> bytes:
-        """orjson for the response: a full page is hundreds of kB of JSON.
-
-        What orjson refuses (integers beyond 64 bits, nesting past 254 levels,
-        both possible in upstream event data; it refuses them before any
-        ``default`` hook runs) goes through the standard library, which writes
-        big integers exactly.
-        """
-        try:
-            return orjson.dumps(data)
-        except orjson.JSONEncodeError:
-            return _stdlib_dumps(data)
+        """orjson for the response (a full page is hundreds of kB of JSON), the
+        standard library for what orjson refuses, within the answer-size cap
+        (`gateway.answer`)."""
+        return encode_answer(data, self._max_response_bytes)
 
     async def process_result(self, request: Any, result: Any) -> Any:
         response = await super().process_result(request, result)
@@ -203,21 +199,6 @@ class GatewayGraphQL(ObservedGraphQLView, GraphQL[RequestContext, None]):
         note_codes([code])
         body = {"errors": [{"message": exc.reason, "extensions": {"code": code}}]}
         return Response(self.encode_json(body), exc.status_code, media_type=media_type)
-
-
-def _stdlib_dumps(data: object) -> bytes:
-    """The standard library's JSON; an answer nested past Python's recursion limit
-    becomes a coded error rather than a 500."""
-    try:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    except RecursionError:
-        error = {
-            "message": "Sentry's data for this answer is nested too deeply to send as JSON. "
-            "Ask for fewer fields of the deep part (for example the raw entry data).",
-            "extensions": {"code": "UPSTREAM_BAD_RESPONSE"},
-        }
-        note_codes(["UPSTREAM_BAD_RESPONSE"])
-        return orjson.dumps({"errors": [error]})
 
 
 def _code_for_reason(reason: str) -> str:

@@ -438,7 +438,7 @@ def test_shared_completers_live_as_long_as_their_document() -> None:
         ]
 
     assert "Unique123" in validated()
-    caches._parse.cache_clear()  # the one cache that keeps a parsed document alive
+    caches.clear_parse_cache()  # the one cache that keeps a parsed document alive
     gc.collect()
     assert "Unique123" not in [op.name.value for op in compiled._SHARED.keys() if op.name]
     assert "Unique123" not in validated()

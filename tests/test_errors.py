@@ -227,13 +227,24 @@ async def test_a_query_whose_estimate_is_over_budget_never_runs() -> None:
         aliases = " ".join(f'i{n}: issue(id: "{n}") {{ latestEvent {{ eventID }} }}' for n in range(1, 7))
         body = await gw.post(f"{{ {aliases} }}")
         (error,) = body["errors"]
-        assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "cost": 6, "budget": 5}
+        assert error["extensions"] == {
+            "code": "QUERY_TOO_COMPLEX",
+            "cost": 6,
+            "budget": 5,
+            "estimatedUpstreamBytes": 6 * 20_000,
+            "upstreamBytesBudget": 16 * 1024 * 1024,
+        }
         assert body["data"] is None
         assert gw.upstream_calls() == []
         fits = " ".join(f'i{n}: issue(id: "{n}") {{ latestEvent {{ eventID }} }}' for n in range(1, 6))
         ok = await gw.post(f"{{ {fits} }}")
         assert "errors" not in ok
-        assert ok["extensions"]["cost"] == {"estimatedUpstreamCalls": 5, "upstreamCalls": 5, "budget": 5}
+        assert ok["extensions"]["cost"] == {
+            "estimatedUpstreamCalls": 5,
+            "estimatedUpstreamBytes": 5 * 20_000,
+            "upstreamCalls": 5,
+            "budget": 5,
+        }
 
 
 @pytest.mark.parametrize(

@@ -83,6 +83,9 @@ def build_schema(
     max_tokens: int | None = None,
     introspection: bool = True,
     compiled: bool = True,
+    max_fragments: int | None = None,
+    max_spreads: int | None = None,
+    max_upstream_bytes: int | None = None,
     **kwargs: Any,
 ) -> GatewaySchema:
     """A new schema object: the client API, served as an Apollo Federation 2 subgraph.
@@ -94,7 +97,13 @@ def build_schema(
     when False: the reference the compiled one is tested against).
     """
     limits = Limits.build(
-        max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens, introspection=introspection
+        max_depth=max_depth,
+        max_aliases=max_aliases,
+        max_tokens=max_tokens,
+        introspection=introspection,
+        max_fragments=max_fragments,
+        max_spreads=max_spreads,
+        max_upstream_bytes=max_upstream_bytes,
     )
     if compiled:
         kwargs.setdefault("execution_context_class", CompiledExecutionContext)

@@ -1,4 +1,5 @@
-"""The most upstream calls a query could make, computed before it runs.
+"""The most upstream calls a query could make, and about how many bytes Sentry
+would send for them, computed before it runs.
 
 GitHub's approach: walk the operation, and count what each field can cost
 given its arguments (variables resolved). The walk goes by field name, since
@@ -18,12 +19,22 @@ every field that calls Sentry has a name of its own in this schema:
 Fragments count as if all their fields were selected, so the figure is an
 upper bound for everything but the legacy value-cursor walks (those are held
 by the runtime budget in the loaders).
+
+Calls are not what costs memory: one call may bring 100 full events (~2 MB
+of JSON, ten times that once parsed) or one simple event. So each call also
+weighs the events it asks for: a page's size (``first``/``last``), times
+`FULL_EVENT_BYTES` when the selection needs Sentry's full serializer (any
+node field outside `SIMPLE_FIELD_KEYS`, the resolver's own test) or
+`SIMPLE_EVENT_BYTES` otherwise; a detail field is one full event. The
+figures are the demo's events rounded up (Sentry's own can be larger: the
+answer-size cap, `gateway.schema.answer`, bounds what the estimate misses).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -35,21 +46,59 @@ from graphql import (
     value_from_ast_untyped,
 )
 
+from .event import SIMPLE_FIELD_KEYS
 from .issue_fields import ISSUE_DATA_FIELDS
 from .selection import field_names
 
-__all__ = ["LAST_WITHOUT_BEFORE", "estimate_upstream_calls"]
+__all__ = [
+    "FULL_EVENT_BYTES",
+    "LAST_WITHOUT_BEFORE",
+    "SIMPLE_EVENT_BYTES",
+    "Estimate",
+    "estimate",
+    "estimate_upstream_calls",
+]
 
 #: Calls `events(last:)` without `before` may spend finding the end of a list
 #: of about 12,000 events (probes at 0, 100, 300, ..., then bisection).
 LAST_WITHOUT_BEFORE = 10
 _DETAIL_FIELDS = ("event", "latestEvent", "oldestEvent", "recommendedEvent")
+#: About what Sentry sends per event: the full serializer (entries, contexts,
+#: stack frames: ~19 KB for the demo's events) and the simple one (~1.5 KB).
+FULL_EVENT_BYTES = 20_000
+SIMPLE_EVENT_BYTES = 2_000
+#: Events on a page whose size the query does not say (the largest).
+_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """What an operation could make Sentry do: calls, and bytes of JSON sent back."""
+
+    calls: int = 0
+    bytes: int = 0
+
+    def __add__(self, other: Estimate) -> Estimate:
+        return Estimate(self.calls + other.calls, self.bytes + other.bytes)
+
+    def __mul__(self, times: int) -> Estimate:
+        return Estimate(self.calls * times, self.bytes * times)
+
+
+_NOTHING = Estimate()
 
 
 def estimate_upstream_calls(
     document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any] | None
 ) -> int:
     """The most calls to Sentry the operation could make."""
+    return estimate(document, operation_name, variables).calls
+
+
+def estimate(
+    document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any] | None
+) -> Estimate:
+    """The most calls to Sentry the operation could make, and the bytes they would bring."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
@@ -59,7 +108,7 @@ def estimate_upstream_calls(
         None,
     )
     if operation is None:
-        return 0
+        return _NOTHING
     walk = _Walk(fragments, variables or {})
     return walk.root(operation.selection_set)
 
@@ -69,8 +118,8 @@ class _Walk:
         self.fragments = fragments
         self.variables = variables
 
-    def root(self, selection_set: SelectionSetNode | None) -> int:
-        total = 0
+    def root(self, selection_set: SelectionSetNode | None) -> Estimate:
+        total = _NOTHING
         for name, nodes in field_names(selection_set, self.fragments).items():
             for node in nodes:
                 if name in ("issue", "node"):
@@ -84,25 +133,58 @@ class _Walk:
                         representations = [None]
                     events = sum(isinstance(r, dict) and r.get("__typename") == "Event" for r in representations)
                     issues = len(representations) - events
-                    total += events + (self.issues(issues, node.selection_set) if issues else 0)
+                    total += Estimate(events, events * FULL_EVENT_BYTES)
+                    if issues:
+                        total += self.issues(issues, node.selection_set)
         return total
 
-    def issues(self, count: int, selection_set: SelectionSetNode | None) -> int:
-        """`count` issues: their children's calls, and their own fields' batched calls."""
-        calls = self.issue(selection_set)
-        own = not calls or bool(ISSUE_DATA_FIELDS & field_names(selection_set, self.fragments).keys())
-        return count * calls + (math.ceil(count / 100) if own else 0)
+    def issues(self, count: int, selection_set: SelectionSetNode | None) -> Estimate:
+        """`count` issues: their children's calls, and their own fields' batched calls
+        (one call to the issue index per 100 ids; also the existence check)."""
+        children = self.issue(selection_set)
+        own = not children.calls or bool(ISSUE_DATA_FIELDS & field_names(selection_set, self.fragments).keys())
+        batches = math.ceil(count / 100) if own else 0
+        return children * count + Estimate(batches, count * SIMPLE_EVENT_BYTES if own else 0)
 
-    def issue(self, selection_set: SelectionSetNode | None) -> int:
-        total = 0
+    def issue(self, selection_set: SelectionSetNode | None) -> Estimate:
+        """What one issue's children cost."""
+        total = _NOTHING
         for name, nodes in field_names(selection_set, self.fragments).items():
             for node in nodes:
                 if name == "events":
-                    last, before = self.argument(node, "last"), self.argument(node, "before")
-                    total += LAST_WITHOUT_BEFORE if last is not None and before is None else 1
-                elif name in _DETAIL_FIELDS or name == "tags":
-                    total += 1
+                    total += self.events(node)
+                elif name in _DETAIL_FIELDS:
+                    total += Estimate(1, FULL_EVENT_BYTES)
+                elif name == "tags":
+                    total += Estimate(1, 10 * SIMPLE_EVENT_BYTES)
         return total
+
+    def events(self, node: FieldNode) -> Estimate:
+        """One page of `events`, plus the probes of ``last`` without ``before``."""
+        first, last = self.argument(node, "first"), self.argument(node, "last")
+        size = next((n for n in (first, last) if isinstance(n, int) and 0 < n <= _PAGE_SIZE), _PAGE_SIZE)
+        per_event = FULL_EVENT_BYTES if self.full(node) else SIMPLE_EVENT_BYTES
+        page = Estimate(1, size * per_event)
+        if last is not None and self.argument(node, "before") is None:
+            probes = LAST_WITHOUT_BEFORE - 1
+            return page + Estimate(probes, probes * _PAGE_SIZE * SIMPLE_EVENT_BYTES)
+        return page
+
+    def full(self, node: FieldNode) -> bool:
+        """True when the connection's nodes need Sentry's full serializer (as the resolver decides)."""
+        names: set[str] = set()
+        for path in (("edges", "node"), ("nodes",)):
+            current = [node]
+            for step in path:
+                current = [
+                    child
+                    for each in current
+                    for child in field_names(each.selection_set, self.fragments).get(step, [])
+                ]
+            for each in current:
+                names.update(field_names(each.selection_set, self.fragments))
+        names.discard("__typename")
+        return any(name not in SIMPLE_FIELD_KEYS for name in names)
 
     def argument(self, node: FieldNode, name: str) -> Any:
         for argument in node.arguments or ():

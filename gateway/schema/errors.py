@@ -87,7 +87,24 @@ def code_errors(context: ExecutionContext) -> None:
     if result is None or not result.errors:
         return
     parsed = context.graphql_document is not None
+    for error in result.errors:
+        _forget_traceback(error)
     result.errors[:] = [_coded(error, parsed=parsed) for error in result.errors]
+
+
+def _forget_traceback(error: GraphQLError) -> None:
+    """Drop the traceback of an expected failure: nobody logs it.
+
+    Its frames keep their locals (the upstream answer that failed, whole)
+    in a cycle with graphql-core's ``handle_field_error`` frame, which only
+    a full collection would free. Unexpected errors keep theirs for the log.
+    """
+    chain: list[BaseException] = [error]
+    while isinstance(chain[-1], GraphQLError) and chain[-1].original_error is not None:
+        chain.append(chain[-1].original_error)
+    if code_for(chain[-1]) is not None:
+        for each in chain:
+            each.__traceback__ = None
 
 
 def _has_code(error: GraphQLError) -> bool:

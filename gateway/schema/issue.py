@@ -26,7 +26,7 @@ from .context import RequestContext
 from .event import SIMPLE_FIELD_KEYS, Event, event_from_json
 from .issue_fields import ISSUE_DATA_FIELDS, IssueFields, issue_fields_from_json
 from .node import InvalidGlobalId, Node, decode_global_id, encode_global_id
-from .pagination import check_date_range
+from .pagination import PagingError, check_date_range
 from .scalars import DateTime
 from .selection import child_field_names_on, connection_node_fields, selects_cursors
 from .tags import TagFacet, tag_facets_from_json
@@ -66,6 +66,38 @@ def _given(value: Any) -> Any:
     return None if value is UNSET else value
 
 
+#: Bounds on the filter arguments, checked before any call: each ends up in a
+#: URL, and an absurd one (a 500 KB `query`, a `statsPeriod` of 5,000 digits)
+#: is a mistake or an attack, not a search. Sentry's own environment names
+#: are at most 64 characters; its periods are a few digits and a unit.
+MAX_QUERY_LENGTH = 4096
+MAX_ENVIRONMENTS = 100
+MAX_ENVIRONMENT_LENGTH = 64
+MAX_STATS_PERIOD_LENGTH = 16
+
+
+def _check_filter_sizes(query: str | None, environment: list[str] | None, statsPeriod: str | None) -> None:
+    """Refuse filter arguments too long to be meant (`PagingError`: ``BAD_USER_INPUT``)."""
+    if query is not None and len(query) > MAX_QUERY_LENGTH:
+        raise PagingError(
+            f"`query` is {len(query)} characters long; at most {MAX_QUERY_LENGTH} are accepted."
+        )
+    if environment is not None:
+        if len(environment) > MAX_ENVIRONMENTS:
+            raise PagingError(
+                f"`environment` lists {len(environment)} names; at most {MAX_ENVIRONMENTS} are accepted."
+            )
+        if any(len(name) > MAX_ENVIRONMENT_LENGTH for name in environment):
+            raise PagingError(
+                f"An `environment` name is longer than {MAX_ENVIRONMENT_LENGTH} characters, "
+                "which no Sentry environment is."
+            )
+    if statsPeriod is not None and len(statsPeriod) > MAX_STATS_PERIOD_LENGTH:
+        raise PagingError(
+            f"`statsPeriod` is {len(statsPeriod)} characters long; pass a period such as `24h` or `14d`."
+        )
+
+
 def _filters(
     query: str | None,
     environment: list[str] | None,
@@ -74,6 +106,7 @@ def _filters(
     statsPeriod: str | None,
     sample: bool = False,
 ) -> EventFilters:
+    _check_filter_sizes(_given(query), _given(environment), _given(statsPeriod))
     filters = EventFilters(
         query=_given(query) or None,
         environment=tuple(_given(environment) or ()),

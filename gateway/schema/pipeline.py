@@ -10,7 +10,9 @@ extension runs the same steps, in the order they depend on each other:
 1. operation starts: this operation's limits (`protection.Limits`) set the
    parse options and validation rules, so both caches key on them;
 2. parse: `caches.parse_cached`;
-3. validate: `caches.validate_cached`, then `errors.require_operation_name`
+3. validate: `caches.validate_cached` (with `protection.Limits.refuse_document`
+   first: a document too costly to validate is refused without it), then
+   `errors.require_operation_name`
    (after, so its error is added to the cached ones, not cached with them);
 4. execute: `protection.check_budget`;
 5. results: `protection.cost_results` (``extensions.cost``/``rateLimit``);
@@ -24,6 +26,7 @@ from typing import Any
 
 from strawberry.extensions import SchemaExtension
 
+from .cost import Estimate
 from .caches import parse_cached, validate_cached
 from .errors import code_errors, require_operation_name
 from .protection import Limits, check_budget, cost_results
@@ -36,7 +39,7 @@ class OperationPipeline(SchemaExtension):
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
-        self.estimate: int | None = None
+        self.estimate: Estimate | None = None
 
     @classmethod
     def factory(cls, limits: Limits) -> Any:
@@ -52,12 +55,12 @@ class OperationPipeline(SchemaExtension):
         yield
 
     def on_validate(self) -> Iterator[None]:
-        validate_cached(self.execution_context)
+        validate_cached(self.execution_context, self.limits.refuse_document)
         require_operation_name(self.execution_context)
         yield
 
     def on_execute(self) -> Iterator[None]:
-        self.estimate = check_budget(self.execution_context)
+        self.estimate = check_budget(self.execution_context, self.limits)
         yield
 
     def get_results(self) -> dict[str, Any]:

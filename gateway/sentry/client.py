@@ -32,6 +32,7 @@ from urllib.parse import quote, quote_plus
 
 import httpx
 import orjson
+from cachetools import LRUCache
 
 from gateway.observability.metrics import observe_rate_limit
 
@@ -99,6 +100,10 @@ class EventPage:
     direct_hit: bool = False
 
 
+#: Credentials whose rate limits and concurrency limiter are remembered.
+MAX_CREDENTIALS = 10_000
+
+
 class SentryClient:
     """Sentry's issue-events endpoints over one shared `Upstream`.
 
@@ -134,9 +139,10 @@ class SentryClient:
         self._max_retries = max_retries
         self._concurrency_ceiling = max_concurrency_per_credential
         # Per credential fingerprint: the limits Sentry last reported, and the
-        # concurrency they allow. Only fingerprints are kept, never credentials.
-        self._rate_limits: dict[str, RateLimitInfo] = {}
-        self._limiters: dict[str, ConcurrencyLimiter] = {}
+        # concurrency they allow. Only fingerprints are kept, never credentials,
+        # and only the most recent `MAX_CREDENTIALS` (a forgotten one starts afresh).
+        self._rate_limits: LRUCache[str, RateLimitInfo] = LRUCache(MAX_CREDENTIALS)
+        self._limiters: LRUCache[str, ConcurrencyLimiter] = LRUCache(MAX_CREDENTIALS)
 
     def rate_limit(self, credential: Credential | str | None) -> RateLimitInfo | None:
         """The limits Sentry last reported for this credential, if it reported any."""
@@ -524,9 +530,13 @@ def _decode(response: UpstreamResponse, path: str) -> Any:
         try:
             return loads(response.content)
         except (ValueError, UnicodeDecodeError):
-            raise BadUpstreamResponse(
-                f"Sentry's answer for {path} was not valid JSON (status {status})", status=status
-            ) from None
+            pass
+        # Raised outside the handler: the decoder's exception (which keeps the
+        # whole text as ``doc``, and through its traceback the body's bytes) is
+        # not chained to ours, so nothing holds the body once the field fails.
+        raise BadUpstreamResponse(
+            f"Sentry's answer for {path} was not valid JSON (status {status})", status=status
+        )
     detail = _detail(response)
     if status == 400:
         raise BadRequest(detail or "Sentry rejected the request")
