@@ -18,7 +18,7 @@ from strawberry.types import ExecutionContext, Info
 
 from gateway.sentry.errors import InvalidInput
 
-from .compiled import CompiledExecutionContext
+from .compiled import execution_context_class
 from .context import RequestContext
 from .errors import is_expected
 from .pipeline import OperationPipeline
@@ -96,7 +96,7 @@ def build_schema(
         max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens, introspection=introspection
     )
     if compiled:
-        kwargs.setdefault("execution_context_class", CompiledExecutionContext)
+        kwargs.setdefault("execution_context_class", execution_context_class())
     return GatewaySchema(
         query=build_query_type(),
         types=[Issue, Event, *_entry_types()],

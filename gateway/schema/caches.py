@@ -10,8 +10,9 @@ import functools
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, parse
-from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
+
+from gateway.compat import graphql_schema, validate_document
 
 from .identity_map import WeakIdentityMap
 
@@ -49,7 +50,7 @@ def validate_cached(context: ExecutionContext) -> None:
     document = context.graphql_document
     if document is None:
         return
-    schema = context.schema._schema
+    schema = graphql_schema(context.schema)
     rules = tuple(context.validation_rules)
     results = _VALIDATED.get(document)
     if results is None:
@@ -57,7 +58,10 @@ def validate_cached(context: ExecutionContext) -> None:
         _VALIDATED[document] = results
     errors = results.get((schema, rules))
     if errors is None:
-        errors = results[(schema, rules)] = validate_document(schema, document, rules)
+        errors = validate_document(schema, document, rules)
+        if errors is None:  # no strawberry function to call: strawberry validates
+            return
+        results[(schema, rules)] = errors
     context.pre_execution_errors = list(errors)
 
 

@@ -17,8 +17,7 @@ from typing import Any
 
 from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
 from graphql import ExecutionResult as GraphQLExecutionResult
-from strawberry.extensions.max_aliases import create_validator as alias_validator
-from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
 from .cost import estimate_upstream_calls
@@ -47,10 +46,11 @@ class Limits:
         introspection: bool,
     ) -> Limits:
         rules: list[type[ASTValidationRule]] = []
+        # strawberry's limiter extensions, used for the rule each one builds.
         if max_depth is not None:
-            rules.append(depth_validator(max_depth, should_ignore=None))
+            rules.extend(QueryDepthLimiter(max_depth=max_depth).validation_rules)
         if max_aliases is not None:
-            rules.append(alias_validator(max_aliases))
+            rules.extend(MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules)
         if not introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
         return cls(max_tokens=max_tokens, rules=tuple(rules))
