@@ -57,22 +57,19 @@ def _problem(what: str) -> None:
 
 # graphql-core: the executor's completion and field collection (private module).
 
-if TYPE_CHECKING:
-    from graphql.execution.collect_fields import FieldDetails
-else:
-    try:
-        from graphql.execution.collect_fields import CollectedFields, FieldDetails
-    except ImportError as error:  # pragma: no cover - only on a graphql-core that moved them
-        FieldDetails = Any
-        CollectedFields = None
-        _problem(f"graphql.execution.collect_fields: {error}")
+try:
+    from graphql.execution.collect_fields import CollectedFields, FieldDetails
+except ImportError as error:  # pragma: no cover - only on a graphql-core that moved them
+    FieldDetails = Any  # type: ignore[misc, assignment]
+    CollectedFields = None  # type: ignore[misc, assignment]
+    _problem(f"graphql.execution.collect_fields: {error}")
 
 # strawberry: the execution context it gives graphql-core, and its markers.
 
 try:
     from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext as _StrawberryContext
 except ImportError as error:  # pragma: no cover
-    _StrawberryContext = None
+    _StrawberryContext = None  # type: ignore[assignment, misc]
     _problem(f"strawberry.schema.schema.StrawberryGraphQLCoreExecutionContext: {error}")
 
 try:
@@ -95,7 +92,7 @@ TYPE_CAST_ATTRIBUTE: str = _CAST
 try:
     from strawberry.resolvers import is_default_resolver as _is_default_resolver
 except ImportError as error:  # pragma: no cover
-    _is_default_resolver = None
+    _is_default_resolver = None  # type: ignore[assignment]
     _problem(f"strawberry.resolvers.is_default_resolver: {error}")
 
 # Used outside the compiled path (each has a fallback of its own).
@@ -103,13 +100,13 @@ except ImportError as error:  # pragma: no cover
 try:
     from strawberry.schema.schema import validate_document as _validate_document
 except ImportError as error:  # pragma: no cover
-    _validate_document = None
+    _validate_document = None  # type: ignore[assignment]
     logger.warning("strawberry has no validate_document (%s): validation results are not cached", error)
 
 try:
     from strawberry.http.ides import get_graphql_ide_html as _get_graphql_ide_html
 except ImportError:  # pragma: no cover
-    _get_graphql_ide_html = None
+    _get_graphql_ide_html = None  # type: ignore[assignment]
 
 
 if TYPE_CHECKING:
@@ -205,7 +202,7 @@ def _check_conversion() -> None:
     seen: list[str] = []
     base: Any = _StrawberryContext
 
-    class ProbeContext(base):  # type: ignore[misc, valid-type]
+    class ProbeContext(base):  # type: ignore[misc]
         """Reads, during a real execution, what `CompiledExecutionContext` reads."""
 
         def complete_value(self, return_type: Any, details: Any, *args: Any) -> Any:

@@ -184,7 +184,7 @@ def _base_url(value: str | None) -> str | None:
             "SENTRY_BASE_URL must not carry credentials; set SENTRY_AUTH_TOKEN instead"
         )
     try:
-        parts.port
+        parts.port  # noqa: B018 - reading it raises ValueError for a bad port
     except ValueError:
         raise SettingsError(
             f"SENTRY_BASE_URL has a port that is not a number from 0 to 65535: {_display_url(value)!r}"

@@ -159,6 +159,7 @@ class CompiledExecutionContext(StrawberryExecutionContext):
         shared = self._shared_entries()
         shared_key = None if shared is None else self._shared_key(return_type, details)
         found = _MISSING if shared_key is None else shared.get(shared_key, _MISSING)  # type: ignore[union-attr]
+        completer: Completer | None
         if found is not _MISSING:
             completer = found  # a completer, or None: graphql-core completes this selection
         else:
@@ -193,7 +194,8 @@ class CompiledExecutionContext(StrawberryExecutionContext):
                     self._shared = _SHARED[self.operation] = {}
             except TypeError:  # not weakly referenceable: compile per request
                 self._shared = None
-        return self._shared
+        shared: dict[tuple[Any, ...], Completer | None] | None = self._shared
+        return shared
 
     def _shared_key(self, return_type: GraphQLOutputType, details: FieldDetailsList) -> tuple[Any, ...] | None:
         """The key of a completer among its document's (see `_shared_entries`).
@@ -220,7 +222,7 @@ class CompiledExecutionContext(StrawberryExecutionContext):
         if not nullable:
             return_type = return_type.of_type  # type: ignore[union-attr]
         if is_leaf_type(return_type):
-            return _leaf(return_type, nullable=nullable)  # type: ignore[arg-type]
+            return _leaf(return_type, nullable=nullable)
         inner = self._compile_present(return_type, details)
         if inner is None:
             return None
@@ -229,11 +231,11 @@ class CompiledExecutionContext(StrawberryExecutionContext):
     def _compile_present(self, return_type: GraphQLOutputType, details: FieldDetailsList) -> Completer | None:
         """The completer of a non-null value of a nullable, composite `return_type`."""
         if is_list_type(return_type):
-            return self._compile_list(return_type, details)  # type: ignore[arg-type]
+            return self._compile_list(return_type, details)
         if is_abstract_type(return_type):
-            return self._compile_abstract(return_type, details)  # type: ignore[arg-type]
+            return self._compile_abstract(return_type, details)
         if is_object_type(return_type):
-            return self._compile_object(return_type, details)  # type: ignore[arg-type]
+            return self._compile_object(return_type, details)
         return None
 
     def _compile_list(self, return_type: GraphQLList[Any], details: FieldDetailsList) -> Completer | None:
@@ -288,7 +290,7 @@ class CompiledExecutionContext(StrawberryExecutionContext):
                 return None
             by_definition[definition] = completer
 
-        def complete_abstract(value: Any) -> dict[str, Any]:
+        def complete_abstract(value: Any) -> Any:
             # Strawberry resolves a plain (not generic, not cast) object to the
             # member whose definition it carries.
             if getattr(value, TYPE_CAST_ATTRIBUTE, None) is not None:
@@ -377,7 +379,8 @@ def _object_completer(object_type: GraphQLObjectType, fields: list[_FieldPlan]) 
         lines.append("        raise _GiveUp")
     lines.append("    return {" + ", ".join(items) + "}")
     exec("\n".join(lines), namespace)  # noqa: S102 - generated from schema names only
-    return namespace["complete_object"]
+    complete: Completer = namespace["complete_object"]
+    return complete
 
 
 _BUILT_IN = (GraphQLString, GraphQLID, GraphQLInt, GraphQLBoolean)
@@ -391,7 +394,8 @@ def _type_name(type_node: Any) -> str:
     """The name inside a variable's type (``Boolean`` for ``Boolean!`` or ``[Boolean]``)."""
     while not hasattr(type_node, "name"):
         type_node = type_node.type
-    return type_node.name.value
+    name: str = type_node.name.value
+    return name
 
 
 _MISSING: Any = object()
@@ -417,7 +421,8 @@ def _plain_attribute(field_def: Any) -> str | None:
         or strawberry_field.default_resolver is not getattr
     ):
         return None
-    return strawberry_field.python_name
+    name: str = strawberry_field.python_name
+    return name
 
 
 _reported: set[tuple[str, type[BaseException]]] = set()
