@@ -54,7 +54,7 @@ logger = logging.getLogger("gateway")
 DEMO_BASE_URL = "http://demo-upstream.invalid"
 
 
-class GatewayGraphQL(JsonPostLane, ObservedGraphQLView, GraphQL):
+class GatewayGraphQL(JsonPostLane, ObservedGraphQLView, GraphQL[RequestContext, None]):
     """Strawberry's ASGI view with our context, our GraphiQL page, and a
     short lane for plain JSON POSTs (`gateway.json_post`)."""
 

@@ -259,7 +259,7 @@ def _gc_threshold(value: str | None) -> tuple[int, int, int] | None:
             f"GATEWAY_GC_THRESHOLD must be three integers 'gen0,gen1,gen2' (gen0 1-10000000, "
             f"the others 1-1000) or 'python', not {value!r}"
         )
-    return numbers  # type: ignore[return-value]
+    return numbers
 
 
 def _display_url(url: str | None) -> str | None:

@@ -156,7 +156,8 @@ def local_html(prefix: str = IDE_PREFIX) -> str:
 
 
 def _prefix(request: Request) -> str:
-    return request.scope.get("root_path", "").rstrip("/") + IDE_PREFIX
+    root: str = request.scope.get("root_path", "")
+    return root.rstrip("/") + IDE_PREFIX
 
 
 async def render_ide(request: Request) -> Response:

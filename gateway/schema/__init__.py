@@ -60,7 +60,7 @@ class GatewaySchema(strawberry.federation.Schema):
                     f"Representation {index} must be an object whose __typename is one of "
                     f"{', '.join(sorted(ENTITY_TYPES))}."
                 )
-        resolved = super().entities_resolver(info, [dict(representations[i]) for i in valid])
+        resolved = super().entities_resolver(info, [dict(representations[i]) for i in valid])  # type: ignore[call-overload]
         for index, result in zip(valid, resolved):
             results[index] = result
         return results

@@ -165,7 +165,8 @@ class SentryClient:
         _, body = await self._get_json(credential, path, filters.to_params(), deadline)
         if not _is_event(body):
             raise BadUpstreamResponse(f"{path} did not answer with an event")
-        return body
+        event: dict[str, Any] = body
+        return event
 
     async def _get_json(
         self,

@@ -79,7 +79,8 @@ class SentryLoaders:
         # loaders: no reference cycle, so a request's pages (megabytes of
         # parsed JSON held in the loaders' caches) are freed by reference
         # counting when the request ends, not at the next full collection.
-        self._pages: DataLoader[PageKey, LoadedPage] = DataLoader(self._fetcher.load_pages)
+        # (aiodataloader takes an exception per key, which its annotation does not say.)
+        self._pages: DataLoader[PageKey, LoadedPage] = DataLoader(self._fetcher.load_pages)  # type: ignore[arg-type]
         self._events: DataLoader[EventKey, dict[str, Any]] | None = None  # made on first use
 
     @property
@@ -123,7 +124,7 @@ class SentryLoaders:
     async def event(self, issue_id: str, event_id: str, filters: EventFilters) -> dict[str, Any]:
         """One event from the detail endpoint (deduplicated within the request)."""
         if self._events is None:
-            self._events = DataLoader(self._fetcher.load_events)
+            self._events = DataLoader(self._fetcher.load_events)  # type: ignore[arg-type]
         return await self._events.load(EventKey(self._credential.fingerprint, issue_id, event_id, filters))
 
 
