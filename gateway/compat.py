@@ -133,15 +133,17 @@ def is_default_resolver(resolve: Callable[..., Any] | None) -> bool:
     return bool(_is_default_resolver(resolve))
 
 
-def validate_document(schema: GraphQLSchema, document: Any, rules: tuple[Any, ...]) -> list[Any] | None:
-    """strawberry's validation of `document` (graphql-core's plus strawberry's own rules).
+def validate_document(schema: Any, document: Any, rules: tuple[Any, ...]) -> list[Any] | None:
+    """strawberry's validation of `document` against a strawberry `schema`
+    (graphql-core's rules plus strawberry's own).
 
-    None when this strawberry has no such function: the caller then leaves
-    validation to strawberry (uncached).
+    None when this strawberry lacks what that takes: the caller then leaves
+    validation to strawberry itself (uncached).
     """
-    if _validate_document is None:  # pragma: no cover
+    inner = getattr(schema, "_schema", None)
+    if _validate_document is None or not isinstance(inner, GraphQLSchema):  # pragma: no cover
         return None
-    return list(_validate_document(schema, document, rules))
+    return list(_validate_document(inner, document, rules))
 
 
 def graphql_schema(schema: Any) -> GraphQLSchema:

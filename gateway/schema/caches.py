@@ -12,7 +12,7 @@ from typing import Any
 from graphql import DocumentNode, GraphQLError, parse
 from strawberry.types import ExecutionContext
 
-from gateway.compat import graphql_schema, validate_document
+from gateway.compat import validate_document
 
 from .identity_map import WeakIdentityMap
 
@@ -50,7 +50,7 @@ def validate_cached(context: ExecutionContext) -> None:
     document = context.graphql_document
     if document is None:
         return
-    schema = graphql_schema(context.schema)
+    schema = context.schema
     rules = tuple(context.validation_rules)
     results = _VALIDATED.get(document)
     if results is None:
