@@ -23,9 +23,9 @@ from typing import Any
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from gateway.compat import CannotGetOperationTypeError, InvalidOperationTypeError
 from gateway.observability.graphql_view import note_operation
 
 __all__ = ["JsonPostLane"]

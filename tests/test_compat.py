@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import ast
 import logging
 import os
 import re
@@ -70,6 +71,47 @@ class CountingCompletion:
             return original(context, *args)
 
         monkeypatch.setattr(compat.StrawberryExecutionContext, "complete_value", counting)
+
+
+#: strawberry modules that are public API; any other strawberry or graphql-core
+#: submodule, and any name starting with ``_``, is private.
+PUBLIC_STRAWBERRY = re.compile(
+    r"^strawberry(\.(types(\.\w+)?|extensions|federation(\.\w+)?|relay|scalars|schema|schema\.config"
+    r"|asgi|http|printer|permission|schema_directive|directive|tools|exceptions))?$"
+)
+
+
+def private_imports(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            module, names = node.module, [alias.name for alias in node.names]
+            top = module.split(".")[0]
+            underscore = any(name.startswith("_") for name in names)
+            if (top == "graphql" and (module != "graphql" or underscore)) or (
+                top == "strawberry" and (not PUBLIC_STRAWBERRY.match(module) or underscore)
+            ):
+                found.append(f"{path.relative_to(ROOT)}: from {module} import {', '.join(names)}")
+        elif isinstance(node, ast.Import):
+            found += [
+                f"{path.relative_to(ROOT)}: import {alias.name}"
+                for alias in node.names
+                if alias.name.split(".")[0] in ("graphql", "strawberry") and "." in alias.name
+                and not PUBLIC_STRAWBERRY.match(alias.name)
+            ]
+    return found
+
+
+def test_no_private_framework_name_outside_the_compat_module() -> None:
+    """Only gateway/compat.py imports strawberry's or graphql-core's private names."""
+    offenders = [
+        line
+        for path in sorted((ROOT / "gateway").rglob("*.py"))
+        if path != ROOT / "gateway" / "compat.py"
+        for line in private_imports(path)
+    ]
+    assert offenders == [], "import these through gateway/compat.py (checked there):\n" + "\n".join(offenders)
+    assert private_imports(ROOT / "gateway" / "compat.py"), "the check sees compat's own imports"
 
 
 def test_installed_libraries_pass_every_check() -> None:
