@@ -18,7 +18,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from gateway.sentry.wire import Wire, WireError
+from gateway.sentry.upstream import Upstream, UpstreamHTTPError
 
 __all__ = ["Readiness"]
 
@@ -30,16 +30,16 @@ class Readiness:
         self.demo = demo
         self.cache_seconds = cache_seconds
         self.timeout = timeout
-        self._wire: Wire | None = None
+        self._upstream: Upstream | None = None
         self._headers: dict[str, str] = {}
         self._base_url = ""
         self._checked_at: float | None = None
         self._result: tuple[bool, str] = (False, "not checked")
         self._lock = asyncio.Lock()
 
-    def bind(self, wire: Wire | None, base_url: str, user_agent: str = "") -> None:
-        """Use the app's pooled connection to Sentry (None at shutdown: not ready)."""
-        self._wire = wire
+    def bind(self, upstream: Upstream | None, base_url: str, user_agent: str = "") -> None:
+        """Use the app's client to Sentry (None at shutdown: not ready)."""
+        self._upstream = upstream
         self._base_url = base_url.rstrip("/")
         self._headers = {"Accept": "application/json"}
         if user_agent:
@@ -47,7 +47,7 @@ class Readiness:
         self._checked_at = None
 
     async def check(self) -> tuple[bool, str]:
-        if self._wire is None:
+        if self._upstream is None:
             return False, "not started"
         if self.demo:
             return True, "embedded demo upstream"
@@ -59,11 +59,11 @@ class Readiness:
             return self._result
 
     async def _probe(self) -> tuple[bool, str]:
-        assert self._wire is not None
+        assert self._upstream is not None
         try:
             async with asyncio.timeout(self.timeout):
-                response = await self._wire.get(f"{self._base_url}/api/0/", self._headers, self.timeout)
-        except (WireError, TimeoutError) as exc:
+                response = await self._upstream.get(f"{self._base_url}/api/0/", self._headers, self.timeout)
+        except (UpstreamHTTPError, TimeoutError) as exc:
             return False, f"Sentry unreachable ({type(exc).__name__})"
         if response.status_code >= 500:
             return False, f"Sentry answered {response.status_code}"

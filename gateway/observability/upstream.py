@@ -1,29 +1,27 @@
-"""A `Wire` that measures every call to Sentry (retries included).
+"""An `Upstream` that measures every call to Sentry (retries included).
 
-It sits under the REST client, which needs no change for it: each attempt is
-counted by endpoint kind and status, timed until its body has arrived,
-traced when tracing is on, and added to the current request's `Observation`.
-(Rate-limit headroom is observed by the client, which reads those headers anyway.)
+The REST client needs no change for it: each attempt is counted by endpoint
+kind and status, timed until its body has arrived, traced when tracing is
+on, and added to the current request's `Observation`. (Rate-limit headroom
+is observed by the client, which reads those headers anyway.)
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
-from gateway.sentry.wire import Wire, WireResponse, WireTimeout, WireTruncated
+from gateway.sentry.upstream import BodyRefused, HTTPTimeout, Upstream, UpstreamResponse
 
 from . import tracing
 from .context import current_observation
 from .metrics import endpoint_kind, observe_upstream
 
-__all__ = ["InstrumentedWire"]
+__all__ = ["InstrumentedUpstream"]
 
 
-class InstrumentedWire(Wire):
-    def __init__(self, inner: Wire) -> None:
-        self.inner = inner
-
-    async def get(self, url: str, headers: dict[str, str], timeout: float) -> WireResponse:
+class InstrumentedUpstream(Upstream):
+    async def get(self, url: str, headers: Mapping[str, str], timeout: float) -> UpstreamResponse:
         kind = endpoint_kind(url.partition("?")[0])
         observation = current_observation()
         if observation is not None:
@@ -32,12 +30,12 @@ class InstrumentedWire(Wire):
         status = "cancelled"
         with tracing.span(f"GET sentry {kind}", client=True, **{"gateway.endpoint": kind}) as span:
             try:
-                response = await self.inner.get(url, headers, timeout)
+                response = await super().get(url, headers, timeout)
                 status = str(response.status_code)
-            except WireTimeout:
+            except HTTPTimeout:
                 status = "timeout"
                 raise
-            except WireTruncated as exc:  # an answer, cut off
+            except BodyRefused as exc:  # an answer, refused
                 status = str(exc.status or "connection_error")
                 raise
             except Exception:
@@ -48,6 +46,3 @@ class InstrumentedWire(Wire):
                 if span is not None:
                     span.set_attribute("http.response.status_code_or_failure", status)
         return response
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
