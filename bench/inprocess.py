@@ -49,7 +49,7 @@ async def call(app: object, body: bytes) -> bytes:
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
         "scheme": "http", "path": "/graphql", "raw_path": b"/graphql", "query_string": b"",
-        "root_path": "", "headers": [(b"content-type", b"application/json"), (b"host", b"bench")],
+        "root_path": "", "headers": [(b"content-type", b"application/json"), (b"host", b"localhost")],
         "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
     }  # fmt: skip
     await app(scope, receive, send)  # type: ignore[operator]

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from gateway.settings import SettingsError, load_settings
+from gateway.settings import SettingsError, load_settings, require_deliberate_mode
 
 __all__ = ["main"]
 
@@ -57,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--demo",
         action="store_true",
-        help="serve the embedded demo upstream even if SENTRY_BASE_URL is set",
+        help="serve the embedded demo upstream's synthetic data (needed when SENTRY_BASE_URL "
+        "is unset; same as GATEWAY_DEMO=1)",
     )
     serve.set_defaults(run=_serve)
 
@@ -99,12 +100,15 @@ def _serve(args: argparse.Namespace) -> int:
     if args.demo:
         os.environ["GATEWAY_DEMO"] = "1"  # workers read the same environment
     settings = load_settings()  # fail now, in the parent, with a clear message
+    require_deliberate_mode(settings)  # no synthetic data because a variable went missing
     workers = args.workers or available_cpus()
     os.environ["GATEWAY_WORKER_COUNT"] = str(workers)  # each worker keeps to its share of Sentry's limits
     with _metrics_directory(workers, settings.metrics):
         uvicorn.run(
             "gateway.serving:create_served_app",
             factory=True,
+            # httptools with a header size limit and header/body read timeouts
+            http="gateway.http_guard:GuardedHttpToolsProtocol",
             host=args.host,
             port=args.port,
             workers=workers,

@@ -34,8 +34,6 @@ from graphql import GraphQLSchema, VariableValues
 
 __all__ = [
     "COMPILED_PATH_PROBLEMS",
-    "CannotGetOperationTypeError",
-    "InvalidOperationTypeError",
     "DEFINITION_BACKREF",
     "TYPE_CAST_ATTRIBUTE",
     "HAS_STRAWBERRY_EXECUTION_CONTEXT",
@@ -109,9 +107,6 @@ try:
     from strawberry.http.ides import get_graphql_ide_html as _get_graphql_ide_html
 except ImportError:  # pragma: no cover
     _get_graphql_ide_html = None  # type: ignore[assignment]
-
-# For gateway/json_post.py only (delete these when the JSON lane goes, issue 12 item 2).
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError  # noqa: E402
 
 
 if TYPE_CHECKING:
