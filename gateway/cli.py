@@ -81,6 +81,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="enable fault injection (/_demo/faults, loopback callers only)",
     )
+    demo.add_argument(
+        "--brownout",
+        action="store_true",
+        help="start with the deprecated unscoped routes (/api/0/issues/...) answering 410, as "
+        "during Sentry's brownouts (switch at run time with /_demo/brownout, loopback only)",
+    )
     demo.set_defaults(run=_demo_upstream)
     return parser
 
@@ -172,5 +178,5 @@ def _demo_upstream(args: argparse.Namespace) -> int:
 
     from gateway.demo import create_demo_app
 
-    uvicorn.run(create_demo_app(faults=args.faults), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_demo_app(faults=args.faults, brownout=args.brownout), host=args.host, port=args.port, log_level="info")
     return 0

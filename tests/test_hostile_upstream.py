@@ -117,7 +117,7 @@ async def ask(base: str, query: str = QUERY, **env: str) -> dict[str, Any]:
     app = create_app(settings)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http,
     ):
         response = await http.post("/graphql", json={"query": query})
     assert response.status_code == 200, response.text[:500]
@@ -250,7 +250,7 @@ async def test_a_500_kb_query_filter_is_refused_before_any_call() -> None:
         app = create_app(load_settings({**settings_env, "SENTRY_AUTH_TOKEN": DEMO_TOKEN}))
         async with (
             app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http,
         ):
             response = await http.post("/graphql", json={"query": query, "variables": {"q": "a" * 500_000}})
     body = response.json()

@@ -25,6 +25,7 @@ from .pipeline import OperationPipeline
 from .protection import Limits
 from .event import Event
 from .issue import Issue
+from .issue_fields import AssignedTeam, AssignedUser
 from .query import build_query_type
 from .scalars import SCALAR_MAP
 from .sdl import client_sdl, subgraph_sdl
@@ -99,7 +100,7 @@ def build_schema(
         kwargs.setdefault("execution_context_class", execution_context_class())
     return GatewaySchema(
         query=build_query_type(),
-        types=[Issue, Event, *_entry_types()],
+        types=[Issue, Event, AssignedUser, AssignedTeam, *_entry_types()],
         extensions=[OperationPipeline.factory(limits)],
         config=StrawberryConfig(auto_camel_case=False, scalar_map=SCALAR_MAP),
         federation_version="2.9",
