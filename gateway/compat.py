@@ -208,7 +208,7 @@ def _check_conversion() -> None:
         """Reads, during a real execution, what `CompiledExecutionContext` reads."""
 
         def complete_value(self, return_type: Any, details: Any, *args: Any) -> Any:
-            _ = self.middleware_manager, self.schema, self.operation.variable_definitions
+            _ = self.middleware_manager, self.schema, self.operation.variable_definitions, self.is_awaitable
             if self.variable_values.coerced.get("v") is not True:
                 seen.append("variable_values.coerced lacks the operation's variables")
             if getattr(return_type, "name", None) == "CompatProbe":  # the object, not its NonNull

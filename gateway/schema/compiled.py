@@ -102,7 +102,8 @@ class CompiledExecutionContext(StrawberryExecutionContext):
     * ``middleware``: resolver middleware (a schema extension with a
       ``resolve`` hook, e.g. tracing) must see every field;
     * ``value``: a value that is not the plain, valid data a completer expects
-      (graphql-core then reports its errors);
+      (graphql-core then reports its errors). A list of awaitables is not one:
+      graphql-core awaits the items, then each is completed here;
     * ``variables``: a selection whose fields cannot be collected (an
       ``@include``/``@skip`` whose variable is null: graphql-core reports it);
     * ``error``: a completer or the compiler raised something unexpected, a
@@ -142,12 +143,21 @@ class CompiledExecutionContext(StrawberryExecutionContext):
                 try:
                     return completer(result)
                 except _GiveUp:  # graphql-core completes it again, with the errors
-                    observe_compiled_fallback("value")
+                    if not self._awaits(result):
+                        observe_compiled_fallback("value")
                 except Exception as error:  # noqa: BLE001 - graphql-core is the reference
                     _unexpected(error, "completing", return_type)
         return super().complete_value(
             return_type, field_details_list, info, path, result, position_context
         )
+
+    def _awaits(self, result: Any) -> bool:
+        """Whether `result` is a list with awaitable items (e.g. ``issues(ids:)``'s).
+
+        Not a fallback: graphql-core awaits each item, then completes it here,
+        compiled. Checked only after a completer gave up.
+        """
+        return (type(result) is list or type(result) is tuple) and any(self.is_awaitable(item) for item in result)
 
     # Compilation
 

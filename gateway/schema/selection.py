@@ -108,7 +108,7 @@ def child_field_names(info: GraphQLResolveInfo[Any]) -> set[str]:
     return names
 
 
-def child_field_names_on(info: GraphQLResolveInfo, type_names: frozenset[str]) -> set[str]:
+def child_field_names_on(info: GraphQLResolveInfo[Any], type_names: frozenset[str]) -> set[str]:
     """Names of the fields selected below the field being resolved that apply to an
     object of one of `type_names` (its type, its interfaces, a union holding it).
 

@@ -282,7 +282,8 @@ class SentryClient:
         _, body = await self._get_json(credential, path, params, deadline)
         if not _is_issue(body):
             raise BadUpstreamResponse(f"{path} did not answer with an issue")
-        return body
+        issue: dict[str, Any] = body
+        return issue
 
     async def list_issues_by_id(
         self,

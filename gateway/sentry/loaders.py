@@ -158,7 +158,7 @@ class SentryLoaders:
         detail route, which the client keeps to 5 calls a second.
         """
         if self._issues is None:
-            self._issues = DataLoader(self._fetcher.load_issues, max_batch_size=None)
+            self._issues = DataLoader(self._fetcher.load_issues, max_batch_size=None)  # type: ignore[arg-type]
         return await self._issues.load(IssueKey(self._credential.fingerprint, issue_id))
 
     async def tags(
@@ -166,7 +166,7 @@ class SentryLoaders:
     ) -> list[dict[str, Any]]:
         """An issue's tag facets (deduplicated within the request)."""
         if self._tags is None:
-            self._tags = DataLoader(self._fetcher.load_tags)
+            self._tags = DataLoader(self._fetcher.load_tags)  # type: ignore[arg-type]
         return await self._tags.load(TagsKey(self._credential.fingerprint, issue_id, key, limit, environment))
 
     async def event(self, issue_id: str, event_id: str, filters: EventFilters) -> dict[str, Any]:
