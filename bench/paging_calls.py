@@ -26,9 +26,9 @@ import httpx
 
 sys.path.insert(0, str(Path.cwd()))
 
-from gateway.app import create_app  # noqa: E402
-from gateway.demo import create_demo_app  # noqa: E402
-from gateway.settings import load_settings  # noqa: E402
+from gateway.app import create_app
+from gateway.demo import create_demo_app
+from gateway.settings import load_settings
 
 PAGE = """
 query Page($issue: ID!, $first: Int, $after: String, $last: Int, $before: String) {
@@ -52,7 +52,7 @@ async def walk(issue: str, size: int, forward: bool, churn: bool) -> tuple[int, 
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http:
             cursor = None
-            for step in range(1000):
+            for _step in range(1000):
                 variables: dict[str, Any] = {"issue": issue}
                 if forward:
                     variables.update(first=size, after=cursor)

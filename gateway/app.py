@@ -121,7 +121,7 @@ class _State:
             transport = transport or httpx.ASGITransport(app=create_demo_app())
             base_url = DEMO_BASE_URL
             # The embedded upstream's organization is known: its routes, no discovery.
-            org = DEMO_ORG_SLUG
+            org: str | None = DEMO_ORG_SLUG
             logger.warning(
                 "No SENTRY_BASE_URL set (or --demo given): serving the embedded demo upstream "
                 "with synthetic data. Set SENTRY_BASE_URL to query a real Sentry."

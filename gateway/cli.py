@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from gateway.settings import SettingsError, load_settings, require_deliberate_mode
 
@@ -151,7 +152,7 @@ def _metrics_directory(workers: int, metrics: bool) -> Iterator[None]:
             del os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
-def _log_config() -> dict:
+def _log_config() -> dict[str, Any]:
     """uvicorn's logging, plus the gateway's loggers (access lines are bare JSON on stdout)."""
     import copy
 

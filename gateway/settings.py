@@ -278,7 +278,7 @@ def _base_url(value: str | None) -> str | None:
             "SENTRY_BASE_URL must not carry credentials; set SENTRY_AUTH_TOKEN instead"
         )
     try:
-        parts.port
+        parts.port  # noqa: B018 - reading it raises ValueError for a bad port
     except ValueError:
         raise SettingsError(
             f"SENTRY_BASE_URL has a port that is not a number from 0 to 65535: {_display_url(value)!r}"
@@ -376,7 +376,7 @@ def _gc_threshold(value: str | None) -> tuple[int, int, int] | None:
             f"GATEWAY_GC_THRESHOLD must be three integers 'gen0,gen1,gen2' (gen0 1-10000000, "
             f"the others 1-1000) or 'python', not {value!r}"
         )
-    return numbers  # type: ignore[return-value]
+    return numbers
 
 
 def _display_url(url: str | None) -> str | None:

@@ -24,6 +24,17 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+_TIERS = {"interop": pytest.mark.interop, "browser": pytest.mark.browser}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the slow tiers by folder: ``-m "not interop and not browser"`` skips them."""
+    for item in items:
+        parts = item.path.relative_to(item.config.rootpath).parts
+        if len(parts) > 2 and parts[0] == "tests" and parts[1] in _TIERS:
+            item.add_marker(_TIERS[parts[1]])
+
+
 class Gateway:
     """A running gateway and the upstream it talks to."""
 

@@ -63,7 +63,7 @@ class Proxy:
             except OSError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     self.stop()
-                    raise RuntimeError(f"tinyproxy did not start: {self.text()}")
+                    raise RuntimeError(f"tinyproxy did not start: {self.text()}") from None
                 time.sleep(0.05)
 
     @property

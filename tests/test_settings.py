@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from gateway.settings import SettingsError, load_settings, require_deliberate_mode
@@ -105,4 +107,4 @@ def test_the_home_made_transport_setting_is_gone() -> None:
     import gateway.settings
 
     assert not hasattr(load_settings({}), "upstream_transport")
-    assert "GATEWAY_UPSTREAM_TRANSPORT" not in open(gateway.settings.__file__).read()
+    assert "GATEWAY_UPSTREAM_TRANSPORT" not in Path(gateway.settings.__file__).read_text()

@@ -270,8 +270,9 @@ async def _serve_raw(answer: bytes, close: bool, *, one_byte_at_a_time: bool = F
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
-            if close:
-                writer.close()
+            # Always: a connection the client keeps open ends here when the
+            # test's loop cancels this task, before the loop closes.
+            writer.close()
 
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]

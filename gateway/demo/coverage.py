@@ -594,7 +594,7 @@ def coverage_event(issue_id: str, seq: int, ts: datetime) -> DemoEvent:
     for index, entry in enumerate(entry_list):
         if entry["type"] == "request":
             headers = entry["data"]["headers"]
-            for h, (name, value) in enumerate(headers):
+            for h, (_name, value) in enumerate(headers):
                 if value == "[Filtered]":
                     meta_entries.update(filtered_header_meta(index, h))
                     break

@@ -320,7 +320,7 @@ def closer_for(send: Send) -> Callable[[], Awaitable[None]] | None:
     The app stashes it in the scope under `CLOSE_CONNECTION_KEY` before its middleware
     wraps ``send``.
     """
-    cycle = getattr(send, "__self__", None)
+    cycle: Any = getattr(send, "__self__", None)
     transport = getattr(cycle, "transport", None)
     if transport is None or not callable(getattr(transport, "close", None)) or not hasattr(cycle, "disconnected"):
         return None

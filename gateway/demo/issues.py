@@ -432,7 +432,7 @@ def add_many_issues(store: DemoStore, count: int = 50, *, first_id: int = 100, e
         issue_id = str(first_id + n)
         spec = BasicErrorSpec(
             "KeyError",
-            lambda seq, n=n: f"missing key job-{n}-{seq}",
+            lambda seq, n=n: f"missing key job-{n}-{seq}",  # type: ignore[misc]
             f"app.jobs.job_{n}",
             "run",
             f"app/jobs/job_{n}.py",
@@ -441,7 +441,7 @@ def add_many_issues(store: DemoStore, count: int = 50, *, first_id: int = 100, e
         issue = DemoIssue(
             issue_id=issue_id,
             title=f"KeyError: missing key job-{n}",
-            factory=lambda seq, ts, issue_id=issue_id, spec=spec: basic_error_event(issue_id, spec, seq, ts),
+            factory=lambda seq, ts, issue_id=issue_id, spec=spec: basic_error_event(issue_id, spec, seq, ts),  # type: ignore[misc]
         )
         issue.events = [
             issue.factory(seq, store.anchor - timedelta(hours=1 + n + seq * 7)) for seq in range(events)  # type: ignore[misc]

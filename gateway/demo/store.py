@@ -79,7 +79,8 @@ class DemoEvent:
 
     @property
     def event_id(self) -> str:
-        return self.payload["eventID"]
+        event_id: str = self.payload["eventID"]
+        return event_id
 
     @property
     def row_id(self) -> str:

@@ -479,7 +479,7 @@ def app_error_event(issue_id: str, seq: int, ts: datetime, *, release: str, anch
         fingerprints=[fingerprint(issue_id)],
         groupingConfig=dict(GROUPING_CONFIG),
     )
-    detail = {
+    detail: dict[str, Any] = {
         "release": release_detail(release, anchor),
         "userReport": _user_report(issue_id, seq, ts, user) if seq % 40 == 7 and user else None,
         "sdkUpdates": [{"type": "updateSdk", "sdkName": _SDK[platform]["name"], "newSdkVersion": "2.19.2", "sdkUrl": None, "enables": []}]

@@ -143,7 +143,7 @@ def _npm_pack(package: Package, workdir: Path, npm: str) -> Path:
         raise FetchError(
             f"{package.spec}: registry integrity {info.get('integrity')} is not the pinned {package.integrity}"
         )
-    tarball = workdir / info["filename"]
+    tarball: Path = workdir / info["filename"]
     actual = sri(tarball.read_bytes(), "sha512")
     if actual != package.integrity:
         raise FetchError(f"{package.spec}: tarball is {actual}, pinned {package.integrity}")
@@ -227,7 +227,7 @@ def load_manifest(folder: Path | None = None) -> dict[str, Any] | None:
 
 def _check(folder: Path, path: Path) -> dict[str, Any] | None:
     try:
-        manifest = json.loads(path.read_text())
+        manifest: dict[str, Any] = json.loads(path.read_text())
         if manifest.get("format") != MANIFEST_FORMAT:
             return None
         recorded = {(p["name"], p["version"]): p for p in manifest["packages"]}

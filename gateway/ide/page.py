@@ -18,8 +18,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from strawberry.http.ides import get_graphql_ide_html
-
+from gateway.compat import graphql_ide_html
 from gateway.ide import assets
 
 EXAMPLE_QUERY = """\
@@ -83,7 +82,7 @@ TITLE = "sentry-events-gateway GraphiQL"
 @lru_cache(maxsize=1)
 def graphiql_html() -> str:
     """Strawberry's GraphiQL page (assets from the unpkg CDN) with our example."""
-    page = get_graphql_ide_html("graphiql")
+    page = graphql_ide_html()
     start = page.index("const EXAMPLE_QUERY = `")
     end = page.index("`;", start) + 2
     example = json.dumps(EXAMPLE_QUERY)
@@ -157,7 +156,8 @@ def local_html(prefix: str = IDE_PREFIX) -> str:
 
 
 def _prefix(request: Request) -> str:
-    return request.scope.get("root_path", "").rstrip("/") + IDE_PREFIX
+    root: str = request.scope.get("root_path", "")
+    return root.rstrip("/") + IDE_PREFIX
 
 
 async def render_ide(request: Request) -> Response:

@@ -51,7 +51,8 @@ def _header(scope: Scope, name: bytes) -> str | None:
     """A request header's value (ASGI gives lower-case names), as Starlette's `Headers` reads it."""
     for key, value in scope.get("headers", ()):
         if key == name:
-            return value.decode("latin-1")
+            text: str = value.decode("latin-1")
+            return text
     return None
 
 
@@ -100,7 +101,7 @@ class AccessLog:
         token = set_observation(observation)
         start = time.perf_counter()
         try:
-            with tracing.span(f"{scope.get('method')} {_clip(path)}", **{"gateway.request_id": request_id}) as span:
+            with tracing.span(f"{scope.get('method')} {_clip(path)}", **{"gateway.request_id": request_id}) as span:  # type: ignore[arg-type]
                 try:
                     await self.app(scope, receive, send_with_id)
                 finally:

@@ -45,9 +45,9 @@ def current_observation() -> Observation | None:
     return _current.get()
 
 
-def set_observation(observation: Observation | None) -> contextvars.Token:
+def set_observation(observation: Observation | None) -> contextvars.Token[Observation | None]:
     return _current.set(observation)
 
 
-def reset_observation(token: contextvars.Token) -> None:
+def reset_observation(token: contextvars.Token[Observation | None]) -> None:
     _current.reset(token)

@@ -44,7 +44,8 @@ def operation_name(query: Any, given: Any) -> str | None:
     if isinstance(query, str):
         names = _NAMED_OPERATION.findall(query)
         if len(set(names)) == 1:
-            return names[0]
+            name: str = names[0]
+            return name
     return None
 
 

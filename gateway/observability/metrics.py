@@ -36,6 +36,7 @@ __all__ = [
     "endpoint_kind",
     "metrics_endpoint",
     "observe_batch",
+    "observe_compiled_fallback",
     "observe_graphql_request",
     "observe_rate_limit",
     "observe_upstream",
@@ -90,6 +91,12 @@ RATE_LIMIT_HEADROOM = Histogram(
     "gateway_upstream_rate_limit_headroom_ratio",
     "Remaining / limit of every upstream answer that reported Sentry's rate limit.",
     buckets=(0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0),
+)
+COMPILED_FALLBACKS = Counter(
+    "gateway_compiled_fallbacks",
+    "Completions the compiled path left to graphql-core, by reason (disabled, middleware, "
+    "value, variables, error; see gateway/schema/compiled.py). Zero on healthy traffic.",
+    ["reason"],
 )
 
 _OPERATION = re.compile(r"[^A-Za-z0-9_]")
@@ -167,13 +174,17 @@ def observe_batch(loader: str, size: int) -> None:
     _child(DATALOADER_BATCH, loader).observe(size)
 
 
+def observe_compiled_fallback(reason: str) -> None:
+    _child(COMPILED_FALLBACKS, reason).inc()
+
+
 def render_metrics() -> tuple[bytes, str]:
     """The exposition text: this process's, or every worker's in multiprocess mode."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 

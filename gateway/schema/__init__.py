@@ -18,7 +18,7 @@ from strawberry.types import ExecutionContext, Info
 
 from gateway.sentry.errors import InvalidInput
 
-from .compiled import CompiledExecutionContext
+from .compiled import execution_context_class
 from .context import RequestContext
 from .errors import is_expected
 from .pipeline import OperationPipeline
@@ -61,7 +61,7 @@ class GatewaySchema(strawberry.federation.Schema):
                     f"Representation {index} must be an object whose __typename is one of "
                     f"{', '.join(sorted(ENTITY_TYPES))}."
                 )
-        resolved = super().entities_resolver(info, [dict(representations[i]) for i in valid])
+        resolved = super().entities_resolver(info, [dict(representations[i]) for i in valid])  # type: ignore[call-overload]
         for index, result in zip(valid, resolved):
             results[index] = result
         return results
@@ -106,7 +106,7 @@ def build_schema(
         max_upstream_bytes=max_upstream_bytes,
     )
     if compiled:
-        kwargs.setdefault("execution_context_class", CompiledExecutionContext)
+        kwargs.setdefault("execution_context_class", execution_context_class())
     return GatewaySchema(
         query=build_query_type(),
         types=[Issue, Event, AssignedUser, AssignedTeam, *_entry_types()],

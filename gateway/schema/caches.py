@@ -20,8 +20,9 @@ from typing import Any
 
 from cachetools import LRUCache
 from graphql import DocumentNode, GraphQLError, parse
-from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
+
+from gateway.compat import validate_document
 
 from .identity_map import WeakIdentityMap
 
@@ -117,7 +118,7 @@ def validate_cached(
     document = context.graphql_document
     if document is None:
         return
-    schema = context.schema._schema
+    schema = context.schema
     rules = tuple(context.validation_rules)
     results = _VALIDATED.get(document)
     if results is None:
@@ -125,9 +126,11 @@ def validate_cached(
         _VALIDATED[document] = results
     errors = results.get((schema, rules))
     if errors is None:
-        errors = (refuse(document) if refuse is not None else None) or validate_document(
-            schema, document, rules
-        )
+        errors = refuse(document) if refuse is not None else None
+        if errors is None:
+            errors = validate_document(schema, document, rules)
+        if errors is None:  # no strawberry function to call: strawberry validates
+            return
         results[(schema, rules)] = errors
     context.pre_execution_errors = list(errors)
 

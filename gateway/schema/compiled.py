@@ -28,13 +28,15 @@ responses on generated queries.
 
 from __future__ import annotations
 
+import keyword
+import logging
 import math
 from collections.abc import Callable
-import keyword
 from typing import Any, NamedTuple
 
 from graphql import (
     GraphQLAbstractType,
+    GraphQLError,
     GraphQLBoolean,
     GraphQLFloat,
     GraphQLID,
@@ -53,14 +55,21 @@ from graphql import (
     is_object_type,
     is_union_type,
 )
-from graphql.execution.collect_fields import FieldDetails
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
+from gateway import compat
+from gateway.compat import (
+    DEFINITION_BACKREF,
+    TYPE_CAST_ATTRIBUTE,
+    FieldDetails,
+    StrawberryExecutionContext,
+    is_default_resolver,
+)
+from gateway.observability.metrics import observe_compiled_fallback
 
 from .identity_map import WeakIdentityMap
 
-__all__ = ["CompiledExecutionContext"]
+__all__ = ["CompiledExecutionContext", "execution_context_class"]
+
+logger = logging.getLogger("gateway.compiled")
 
 Completer = Callable[[Any], Any]
 FieldDetailsList = list[FieldDetails]
@@ -73,14 +82,45 @@ class _GiveUp(Exception):
     """A value the compiled completion does not reproduce; graphql-core completes it."""
 
 
-class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor, completing plain-data subtrees with compiled completers."""
+def execution_context_class() -> type[CompiledExecutionContext] | None:
+    """The class to give strawberry, or None (its own) when strawberry lacks the base class.
+
+    With any other mismatch found by `gateway.compat` the class is still used
+    but compiles nothing, so each operation counts as a ``disabled`` fallback.
+    """
+    return CompiledExecutionContext if compat.HAS_STRAWBERRY_EXECUTION_CONTEXT else None
+
+
+class CompiledExecutionContext(StrawberryExecutionContext):
+    """graphql-core's executor, completing plain-data subtrees with compiled completers.
+
+    Every time graphql-core completes something a completer was meant to, the
+    counter ``gateway_compiled_fallbacks_total`` counts it by reason:
+
+    * ``disabled``: the operation ran without compiling, the installed
+      libraries failed `gateway.compat`'s checks (logged at start-up);
+    * ``middleware``: resolver middleware (a schema extension with a
+      ``resolve`` hook, e.g. tracing) must see every field;
+    * ``value``: a value that is not the plain, valid data a completer expects
+      (graphql-core then reports its errors). A list of awaitables is not one:
+      graphql-core awaits the items, then each is completed here;
+    * ``variables``: a selection whose fields cannot be collected (an
+      ``@include``/``@skip`` whose variable is null: graphql-core reports it);
+    * ``error``: a completer or the compiler raised something unexpected, a
+      bug or a library change (also logged, once per process and exception type).
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        middleware = self.middleware_manager
-        #: Resolver middleware must see every field, so then nothing is compiled.
-        self._compiling = middleware is None or not middleware.middlewares
+        self._compiling = False
+        if not compat.compiled_path_supported():
+            observe_compiled_fallback("disabled")
+        else:
+            middleware = self.middleware_manager
+            #: Resolver middleware must see every field, so then nothing is compiled.
+            self._compiling = middleware is None or not middleware.middlewares
+            if not self._compiling:
+                observe_compiled_fallback("middleware")
         # (return type, id(field details list)) -> (the list, kept alive so its
         # id is not reused during this execution; its completer or None).
         self._completers: dict[tuple[Any, int], tuple[FieldDetailsList, Completer | None]] = {}
@@ -102,11 +142,22 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if completer is not None:
                 try:
                     return completer(result)
-                except Exception:  # noqa: BLE001 - graphql-core completes it again, with errors
-                    pass
+                except _GiveUp:  # graphql-core completes it again, with the errors
+                    if not self._awaits(result):
+                        observe_compiled_fallback("value")
+                except Exception as error:  # noqa: BLE001 - graphql-core is the reference
+                    _unexpected(error, "completing", return_type)
         return super().complete_value(
             return_type, field_details_list, info, path, result, position_context
         )
+
+    def _awaits(self, result: Any) -> bool:
+        """Whether `result` is a list with awaitable items (e.g. ``issues(ids:)``'s).
+
+        Not a fallback: graphql-core awaits each item, then completes it here,
+        compiled. Checked only after a completer gave up.
+        """
+        return (type(result) is list or type(result) is tuple) and any(self.is_awaitable(item) for item in result)
 
     # Compilation
 
@@ -118,16 +169,22 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         shared = self._shared_entries()
         shared_key = None if shared is None else self._shared_key(return_type, details)
         found = _MISSING if shared_key is None else shared.get(shared_key, _MISSING)  # type: ignore[union-attr]
+        completer: Completer | None
         if found is not _MISSING:
             completer = found  # a completer, or None: graphql-core completes this selection
         else:
             try:
                 completer = self._compile(return_type, details)
-            except Exception:  # noqa: BLE001
+            except GraphQLError:
                 # Collecting the fields failed (e.g. a null where @include needs a
                 # Boolean): graphql-core raises that error at the field it belongs to.
                 completer = None
                 self._compile_failed = True
+                observe_compiled_fallback("variables")
+            except Exception as error:  # noqa: BLE001 - graphql-core is the reference
+                completer = None
+                self._compile_failed = True
+                _unexpected(error, "compiling", return_type)
             if shared_key is not None and not self._compile_failed:
                 shared[shared_key] = completer  # type: ignore[index]
         self._completers[key] = (details, completer)
@@ -147,7 +204,8 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     self._shared = _SHARED[self.operation] = {}
             except TypeError:  # not weakly referenceable: compile per request
                 self._shared = None
-        return self._shared
+        shared: dict[tuple[Any, ...], Completer | None] | None = self._shared
+        return shared
 
     def _shared_key(self, return_type: GraphQLOutputType, details: FieldDetailsList) -> tuple[Any, ...] | None:
         """The key of a completer among its document's (see `_shared_entries`).
@@ -174,7 +232,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if not nullable:
             return_type = return_type.of_type  # type: ignore[union-attr]
         if is_leaf_type(return_type):
-            return _leaf(return_type, nullable=nullable)  # type: ignore[arg-type]
+            return _leaf(return_type, nullable=nullable)
         inner = self._compile_present(return_type, details)
         if inner is None:
             return None
@@ -183,11 +241,11 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _compile_present(self, return_type: GraphQLOutputType, details: FieldDetailsList) -> Completer | None:
         """The completer of a non-null value of a nullable, composite `return_type`."""
         if is_list_type(return_type):
-            return self._compile_list(return_type, details)  # type: ignore[arg-type]
+            return self._compile_list(return_type, details)
         if is_abstract_type(return_type):
-            return self._compile_abstract(return_type, details)  # type: ignore[arg-type]
+            return self._compile_abstract(return_type, details)
         if is_object_type(return_type):
-            return self._compile_object(return_type, details)  # type: ignore[arg-type]
+            return self._compile_object(return_type, details)
         return None
 
     def _compile_list(self, return_type: GraphQLList[Any], details: FieldDetailsList) -> Completer | None:
@@ -234,7 +292,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None  # an interface may resolve types its own way (resolve_type)
         by_definition: dict[Any, Completer] = {}
         for possible in self.schema.get_possible_types(return_type):
-            definition = possible.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            definition = possible.extensions.get(DEFINITION_BACKREF)
             if definition is None or getattr(definition, "concrete_of", None) is not None:
                 return None  # generics resolve by their fields' values: not reproduced here
             completer = self._compile_object(possible, details)
@@ -242,7 +300,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return None
             by_definition[definition] = completer
 
-        def complete_abstract(value: Any) -> dict[str, Any]:
+        def complete_abstract(value: Any) -> Any:
             # Strawberry resolves a plain (not generic, not cast) object to the
             # member whose definition it carries.
             if getattr(value, TYPE_CAST_ATTRIBUTE, None) is not None:
@@ -331,7 +389,8 @@ def _object_completer(object_type: GraphQLObjectType, fields: list[_FieldPlan]) 
         lines.append("        raise _GiveUp")
     lines.append("    return {" + ", ".join(items) + "}")
     exec("\n".join(lines), namespace)  # noqa: S102 - generated from schema names only
-    return namespace["complete_object"]
+    complete: Completer = namespace["complete_object"]
+    return complete
 
 
 _BUILT_IN = (GraphQLString, GraphQLID, GraphQLInt, GraphQLBoolean)
@@ -345,7 +404,8 @@ def _type_name(type_node: Any) -> str:
     """The name inside a variable's type (``Boolean`` for ``Boolean!`` or ``[Boolean]``)."""
     while not hasattr(type_node, "name"):
         type_node = type_node.type
-    return type_node.name.value
+    name: str = type_node.name.value
+    return name
 
 
 _MISSING: Any = object()
@@ -358,19 +418,39 @@ def _plain_attribute(field_def: Any) -> str | None:
     """The name of the attribute the field reads when the field is plain data, else None.
 
     Strawberry marks a field without resolver, permissions or extensions by
-    giving it a resolver with ``_is_default``; that resolver reads the
-    attribute with the configured default resolver (``getattr``).
+    giving it its default resolver (`gateway.compat.is_default_resolver`);
+    that resolver reads the attribute with the configured default resolver
+    (``getattr``).
     """
-    if field_def.args or not getattr(field_def.resolve, "_is_default", False):
+    if field_def.args or not is_default_resolver(field_def.resolve):
         return None
-    strawberry_field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    strawberry_field = field_def.extensions.get(DEFINITION_BACKREF)
     if (
         strawberry_field is None
         or not strawberry_field.is_basic_field  # permission classes or field extensions
         or strawberry_field.default_resolver is not getattr
     ):
         return None
-    return strawberry_field.python_name
+    name: str = strawberry_field.python_name
+    return name
+
+
+_reported: set[tuple[str, type[BaseException]]] = set()
+
+
+def _unexpected(error: Exception, doing: str, return_type: Any) -> None:
+    """Count an unexpected failure of the compiled path; log it once per kind."""
+    observe_compiled_fallback("error")
+    kind = (doing, type(error))
+    if kind not in _reported:
+        _reported.add(kind)
+        logger.warning(
+            "Compiled completion failed %s %s; graphql-core completed it instead "
+            "(a bug, or a strawberry/graphql-core change: see gateway/compat.py)",
+            doing,
+            return_type,
+            exc_info=error,
+        )
 
 
 def _non_null(inner: Completer) -> Completer:

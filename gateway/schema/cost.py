@@ -116,7 +116,7 @@ def estimate(
 class _Walk:
     def __init__(self, fragments: Mapping[str, FragmentDefinitionNode], variables: Mapping[str, Any]) -> None:
         self.fragments = fragments
-        self.variables = variables
+        self.variables = dict(variables)  # graphql-core's value_from_ast_untyped takes a dict
 
     def root(self, selection_set: SelectionSetNode | None) -> Estimate:
         total = _NOTHING

@@ -517,9 +517,9 @@ def event_from_json(
             values[name] = read(source)
     else:
         for name in fields:
-            read = _READERS.get(name)
-            if read is not None:
-                values[name] = read(source)
+            reader = _READERS.get(name)
+            if reader is not None:
+                values[name] = reader(source)
     # `values` holds every field, so this is the instance Event(**values) makes,
     # without a 39-keyword call: that call cost more than converting a small
     # event's selected fields (2.8 of 4.9 µs per event). `values` becomes the

@@ -110,8 +110,8 @@ def _filters(
     filters = EventFilters(
         query=_given(query) or None,
         environment=tuple(_given(environment) or ()),
-        start=_given(start),  # type: ignore[arg-type]
-        end=_given(end),  # type: ignore[arg-type]
+        start=_given(start),
+        end=_given(end),
         stats_period=_given(statsPeriod) or None,
         sample=sample,
     )

@@ -81,6 +81,7 @@ class Limits:
         max_upstream_bytes: int | None = None,
     ) -> Limits:
         rules: list[type[ASTValidationRule]] = []
+        # strawberry's limiter extensions, used for the rule each one builds.
         if max_depth is not None:
             rules.append(depth_rule(max_depth))
         if max_aliases is not None:

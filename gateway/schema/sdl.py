@@ -19,6 +19,8 @@ from graphql import (
 )
 from strawberry.federation import Schema as FederationSchema
 
+from gateway.compat import graphql_schema
+
 __all__ = ["client_sdl", "subgraph_sdl"]
 
 _FEDERATION_FIELDS = frozenset({"_entities", "_service"})
@@ -26,7 +28,7 @@ _FEDERATION_FIELDS = frozenset({"_entities", "_service"})
 
 def client_sdl(schema: FederationSchema) -> str:
     """The API as clients see it, without federation's types, fields and directives."""
-    source = schema._schema
+    source = graphql_schema(schema)
     query = source.query_type
     assert query is not None
     client_query = GraphQLObjectType(

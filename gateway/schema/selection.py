@@ -9,6 +9,7 @@ at worst costs a larger response, never a wrong value.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from graphql import (
     FieldNode,
@@ -57,7 +58,7 @@ def _collect(
                 _collect(fragments[name].selection_set, fragments, found, visited)
 
 
-def connection_node_fields(info: GraphQLResolveInfo) -> set[str]:
+def connection_node_fields(info: GraphQLResolveInfo[Any]) -> set[str]:
     """Names of the fields selected on the nodes of the connection being resolved.
 
     Covers both ``edges { node { ... } }`` and ``nodes { ... }``.
@@ -68,7 +69,7 @@ def connection_node_fields(info: GraphQLResolveInfo) -> set[str]:
     return names
 
 
-def selects_cursors(info: GraphQLResolveInfo) -> bool:
+def selects_cursors(info: GraphQLResolveInfo[Any]) -> bool:
     """True when the connection being resolved has a cursor selected.
 
     That is ``edges { cursor }`` or ``pageInfo { startCursor endCursor }``;
@@ -99,7 +100,7 @@ def _children(
             yield field_names(node.selection_set, fragments)
 
 
-def child_field_names(info: GraphQLResolveInfo) -> set[str]:
+def child_field_names(info: GraphQLResolveInfo[Any]) -> set[str]:
     """Names of the fields selected directly below the field being resolved."""
     names: set[str] = set()
     for node in info.field_nodes:
@@ -107,7 +108,7 @@ def child_field_names(info: GraphQLResolveInfo) -> set[str]:
     return names
 
 
-def child_field_names_on(info: GraphQLResolveInfo, type_names: frozenset[str]) -> set[str]:
+def child_field_names_on(info: GraphQLResolveInfo[Any], type_names: frozenset[str]) -> set[str]:
     """Names of the fields selected below the field being resolved that apply to an
     object of one of `type_names` (its type, its interfaces, a union holding it).
 

@@ -264,7 +264,8 @@ class SentryClient:
         _, body = await self._get_json(credential, path, filters.to_params(), deadline)
         if not _is_event(body):
             raise BadUpstreamResponse(f"{path} did not answer with an event")
-        return body
+        event: dict[str, Any] = body
+        return event
 
     async def get_issue(
         self,
@@ -287,7 +288,8 @@ class SentryClient:
         _, body = await self._get_json(credential, path, params, deadline)
         if not _is_issue(body):
             raise BadUpstreamResponse(f"{path} did not answer with an issue")
-        return body
+        issue: dict[str, Any] = body
+        return issue
 
     async def list_issues_by_id(
         self,

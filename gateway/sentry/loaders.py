@@ -98,7 +98,8 @@ class SentryLoaders:
         # loaders: no reference cycle, so a request's pages (megabytes of
         # parsed JSON held in the loaders' caches) are freed by reference
         # counting when the request ends, not at the next full collection.
-        self._pages: DataLoader[PageKey, LoadedPage] = DataLoader(self._fetcher.load_pages)
+        # (aiodataloader takes an exception per key, which its annotation does not say.)
+        self._pages: DataLoader[PageKey, LoadedPage] = DataLoader(self._fetcher.load_pages)  # type: ignore[arg-type]
         self._events: DataLoader[EventKey, dict[str, Any]] | None = None  # made on first use
         self._issues: DataLoader[IssueKey, dict[str, Any]] | None = None
         self._tags: DataLoader[TagsKey, list[dict[str, Any]]] | None = None
@@ -157,7 +158,7 @@ class SentryLoaders:
         detail route, which the client keeps to 5 calls a second.
         """
         if self._issues is None:
-            self._issues = DataLoader(self._fetcher.load_issues, max_batch_size=None)
+            self._issues = DataLoader(self._fetcher.load_issues, max_batch_size=None)  # type: ignore[arg-type]
         return await self._issues.load(IssueKey(self._credential.fingerprint, issue_id))
 
     async def tags(
@@ -165,13 +166,13 @@ class SentryLoaders:
     ) -> list[dict[str, Any]]:
         """An issue's tag facets (deduplicated within the request)."""
         if self._tags is None:
-            self._tags = DataLoader(self._fetcher.load_tags)
+            self._tags = DataLoader(self._fetcher.load_tags)  # type: ignore[arg-type]
         return await self._tags.load(TagsKey(self._credential.fingerprint, issue_id, key, limit, environment))
 
     async def event(self, issue_id: str, event_id: str, filters: EventFilters) -> dict[str, Any]:
         """One event from the detail endpoint (deduplicated within the request)."""
         if self._events is None:
-            self._events = DataLoader(self._fetcher.load_events)
+            self._events = DataLoader(self._fetcher.load_events)  # type: ignore[arg-type]
         return await self._events.load(EventKey(self._credential.fingerprint, issue_id, event_id, filters))
 
 
