@@ -11,13 +11,14 @@ an exception from `gateway.sentry.errors`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import json
 import math
 import random
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -31,6 +32,7 @@ from .errors import (
     BadRequest,
     BadUpstreamResponse,
     Forbidden,
+    Gone,
     NotFound,
     RateLimited,
     SentryError,
@@ -141,7 +143,8 @@ class SentryClient:
         if cursor:
             params.append(("cursor", cursor))
         path = f"{self.issue_path(issue_id)}/events/"
-        response, body = await self._get_json(credential, path, params, deadline)
+        with self._about(credential, issue_id):
+            response, body = await self._get_json(credential, path, params, deadline)
         if not isinstance(body, list) or not all(_is_event(item) for item in body):
             raise BadUpstreamResponse(f"{path} did not answer with a list of events")
         return EventPage(
@@ -162,10 +165,27 @@ class SentryClient:
         """``GET .../issues/{issue_id}/events/{event_id}/`` (or latest/oldest/recommended)."""
         validate_event_id(event_id)
         path = f"{self.issue_path(issue_id)}/events/{quote(event_id, safe='')}/"
-        _, body = await self._get_json(credential, path, filters.to_params(), deadline)
+        with self._about(credential, issue_id, event_id):
+            _, body = await self._get_json(credential, path, filters.to_params(), deadline)
         if not _is_event(body):
             raise BadUpstreamResponse(f"{path} did not answer with an event")
         return body
+
+    @contextlib.contextmanager
+    def _about(
+        self, credential: Credential | str | None, issue_id: str, event_id: str | None = None
+    ) -> Iterator[None]:
+        """Name the issue, event and organization in any `SentryError` raised inside."""
+        try:
+            yield
+        except SentryError as exc:
+            exc.about(
+                issue_id=issue_id,
+                event_id=event_id,
+                organization=self._org,
+                credential_sent=Credential.of(credential).header is not None,
+            )
+            raise
 
     async def _get_json(
         self,
@@ -334,6 +354,8 @@ def _decode(response: WireResponse, path: str) -> Any:
         raise Forbidden(detail or "You do not have permission to perform this action.", status=403)
     if status == 404:
         raise NotFound(detail or "The requested resource does not exist", status=404)
+    if status == 410:
+        raise Gone(detail or _message(response) or "This API no longer exists.", status=410)
     if status == 429:
         raise _rate_limited(response)
     if status >= 500:
@@ -356,6 +378,16 @@ def _detail(response: WireResponse) -> str | None:
     if isinstance(detail, dict):
         detail = detail.get("message")
     return detail if isinstance(detail, str) and detail else None
+
+
+def _message(response: WireResponse) -> str | None:
+    """The ``message`` text of Sentry's deprecation 410 (``{"message": ...}``)."""
+    try:
+        body = loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    message = body.get("message") if isinstance(body, dict) else None
+    return message if isinstance(message, str) and message else None
 
 
 def _retry_after(response: WireResponse, now: float | None = None) -> int | None:
