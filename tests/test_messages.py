@@ -82,25 +82,6 @@ async def test_unknown_event_names_event_and_issue(gateway: Gateway) -> None:
     assert "retention" in error["message"]
 
 
-async def test_gone_route_says_to_set_the_organization() -> None:
-    import httpx
-
-    from gateway.app import create_app
-    from gateway.settings import load_settings
-
-    def upstream(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(410, json={"message": "This API no longer exists."})
-
-    app = create_app(load_settings({**SENTRY, "SENTRY_AUTH_TOKEN": "t"}), transport=httpx.MockTransport(upstream))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http:
-            body = (await http.post("/graphql", json={"query": EVENTS, "variables": {"id": "2"}})).json()
-    error = only_error(body)
-    assert error["extensions"]["code"] == "UPSTREAM_ERROR"
-    assert error["extensions"]["upstreamStatus"] == 410
-    assert "This API no longer exists." in error["message"] and "SENTRY_ORG" in error["message"]
-
-
 # -- latestEvent / oldestEvent / recommendedEvent with nothing matching -------------------
 
 SPECIAL = """query($id: ID!, $q: String, $env: [String!]) { issue(id: $id) {

@@ -7,6 +7,7 @@ Starlette's path templates so that odd paths fall through exactly as in Sentry:
   the list (`_list_events`);
 * ``.../events/{event_id}/`` with ``event_id`` one of ``latest``, ``oldest``,
   ``recommended``, all digits, or 32-36 of ``[A-Fa-f0-9-]``: the detail (`_event_detail`);
+* ``/api/0/organizations/{org}/issues/?group=...``: the issue index by id (`gateway.demo.org_issues`);
 * anything else: Sentry's ``CatchallEndpoint`` (404, empty body with a trailing slash,
   else the "did you forget a trailing slash?" hint).
 
@@ -51,6 +52,7 @@ from .faults import (
     is_control_path,
     is_loopback,
 )
+from .org_issues import ORG_ISSUES_RE, org_issues
 from .paginators import CursorResult, link_header, offset_page, value_page
 from .params import ApiError, DateRange, QueryParams, get_cursor, get_date_range, get_per_page, internal_error, is_true_flag
 from .search import Query, SearchError, normalize_event_id, parse_search
@@ -363,8 +365,20 @@ def create_demo_app(
             log.exception("demo upstream failed on %s", path)
             return _error(internal_error())
 
+    def _org_issues(request: Request, org: str) -> Response:
+        try:
+            principal = authenticate(request.headers.get("authorization"))
+            if request.method not in ("GET", "HEAD"):
+                raise ApiError(405, {"detail": f'Method "{request.method}" not allowed.'}, {"Allow": "GET, HEAD, OPTIONS"})
+            return _json(org_issues(store, principal, org, request.scope.get("query_string", b"")))
+        except ApiError as exc:
+            return _error(exc)
+
     async def endpoint(request: Request) -> Response:
         path = request.scope["path"]
+        org_index = ORG_ISSUES_RE.match(path)
+        if org_index is not None:
+            return _org_issues(request, org_index.group("org"))
         match = _DETAIL_RE.match(path) or _LIST_RE.match(path)
         if match is None:
             return _catchall(request)

@@ -33,7 +33,6 @@ _CODES: tuple[tuple[type[Exception], str], ...] = (
     (upstream.Unauthenticated, "UNAUTHENTICATED"),
     (upstream.Forbidden, "FORBIDDEN"),
     (upstream.NotFound, "NOT_FOUND"),
-    (upstream.Gone, "UPSTREAM_ERROR"),
     (upstream.RateLimited, "RATE_LIMITED"),
     (upstream.UpstreamTimeout, "UPSTREAM_TIMEOUT"),
     (upstream.UpstreamUnavailable, "UPSTREAM_ERROR"),

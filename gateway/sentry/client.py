@@ -32,7 +32,6 @@ from .errors import (
     BadRequest,
     BadUpstreamResponse,
     Forbidden,
-    Gone,
     NotFound,
     RateLimited,
     SentryError,
@@ -354,8 +353,6 @@ def _decode(response: WireResponse, path: str) -> Any:
         raise Forbidden(detail or "You do not have permission to perform this action.", status=403)
     if status == 404:
         raise NotFound(detail or "The requested resource does not exist", status=404)
-    if status == 410:
-        raise Gone(detail or _message(response) or "This API no longer exists.", status=410)
     if status == 429:
         raise _rate_limited(response)
     if status >= 500:
@@ -378,16 +375,6 @@ def _detail(response: WireResponse) -> str | None:
     if isinstance(detail, dict):
         detail = detail.get("message")
     return detail if isinstance(detail, str) and detail else None
-
-
-def _message(response: WireResponse) -> str | None:
-    """The ``message`` text of Sentry's deprecation 410 (``{"message": ...}``)."""
-    try:
-        body = loads(response.content)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    message = body.get("message") if isinstance(body, dict) else None
-    return message if isinstance(message, str) and message else None
 
 
 def _retry_after(response: WireResponse, now: float | None = None) -> int | None:

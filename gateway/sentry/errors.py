@@ -9,7 +9,7 @@ Sentry's own texts for refusals ("Authentication credentials were not
 provided.", "The requested resource does not exist") say neither what was
 refused nor what to change. `SentryError.about` adds what the request was
 about (issue, event, organization, whether a credential was sent), and the
-messages of `Unauthenticated`, `Forbidden`, `NotFound` and `Gone` are then
+messages of `Unauthenticated`, `Forbidden` and `NotFound` are then
 rebuilt from it by `explain`: which object, what Sentry said, and what to do.
 """
 
@@ -102,10 +102,6 @@ class NotFound(SentryError):
         return (self.detail or self.message).startswith(NO_MATCHING_EVENT)
 
 
-class Gone(SentryError):
-    """Sentry answered 410: the route is no longer served (a deprecated unscoped route)."""
-
-
 class RateLimited(SentryError):
     """Sentry answered 429. `retry_after` is whole seconds, when it could be learned."""
 
@@ -157,11 +153,6 @@ def explain(error: SentryError) -> str:
         )
     if isinstance(error, NotFound):
         return f"{subject}: {said}. {_not_found_advice(error)}"
-    if isinstance(error, Gone):
-        return (
-            f"{subject}: {said}. Sentry no longer serves the unscoped /api/0/issues/ routes: set "
-            "SENTRY_ORG to your organization's slug so the gateway uses the organization routes."
-        )
     if isinstance(error, BadRequest):
         return error.detail  # Sentry's own words about the caller's input, unchanged
     return f"{subject}: {error.detail}" if error.detail else subject

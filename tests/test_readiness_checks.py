@@ -1,0 +1,73 @@
+"""`/readyz` means it: the configured token must be able to read the configured
+organization, and the JSON says why not; `serve` logs the same check at start-up."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.cli import main
+
+from .conftest import running_gateway
+
+pytestmark = pytest.mark.anyio
+
+SENTRY = {"SENTRY_BASE_URL": "http://sentry.test", "SENTRY_ORG": "demo", "SENTRY_AUTH_TOKEN": "sntryu_demo"}
+
+
+async def readyz(env: dict[str, str]) -> tuple[int, dict]:
+    async with running_gateway(env) as gw:
+        response = await gw.http.get("/readyz")
+        calls = gw.upstream_calls()
+    body = response.json()
+    assert "sntryu_" not in response.text  # the token never shows
+    body["_calls"] = [path for path, _ in calls]
+    return response.status_code, body
+
+
+async def test_ready_when_the_token_can_read_the_organization() -> None:
+    status, body = await readyz(SENTRY)
+    assert status == 200 and body["status"] == "ready"
+    assert body["checks"]["credential"]["ok"] is True
+    assert "organization 'demo'" in body["upstream"]
+    assert body["_calls"] == ["/api/0/", "/api/0/organizations/demo/issues/"]
+
+
+@pytest.mark.parametrize(
+    ("env", "words"),
+    [
+        ({"SENTRY_AUTH_TOKEN": "sntryu_typo"}, ["refused SENTRY_AUTH_TOKEN", "Invalid token"]),
+        ({"SENTRY_ORG": "acme"}, ["organization 'acme' was not found", "SENTRY_ORG"]),
+        ({"SENTRY_AUTH_TOKEN": "sntryu_noscope"}, ["may not read issues", "event:read"]),
+    ],
+)
+async def test_not_ready_with_the_reason_when_the_token_or_org_is_wrong(env: dict, words: list[str]) -> None:
+    status, body = await readyz({**SENTRY, **env})
+    assert status == 503 and body["status"] == "unavailable"
+    assert body["checks"]["reachable"]["ok"] is True
+    assert body["checks"]["credential"]["ok"] is False
+    assert body["checks"]["credential"]["upstreamStatus"] in (401, 403, 404)
+    for word in words:
+        assert word in body["upstream"]
+
+
+async def test_without_a_token_it_is_ready_and_says_nothing_was_checked() -> None:
+    status, body = await readyz({"SENTRY_BASE_URL": "http://sentry.test", "SENTRY_ORG": "demo"})
+    assert status == 200
+    assert body["checks"]["credential"]["ok"] is None
+    assert "SENTRY_AUTH_TOKEN is unset" in body["checks"]["credential"]["reason"]
+    assert body["_calls"] == ["/api/0/"]
+
+
+def test_serve_logs_one_readiness_line_and_starts_anyway(monkeypatch, capsys) -> None:
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: None)
+    monkeypatch.setenv("SENTRY_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("SENTRY_ORG", "demo")
+    monkeypatch.setenv("SENTRY_AUTH_TOKEN", "sntryu_secret")
+    monkeypatch.setenv("GATEWAY_GRAPHIQL", "0")
+    assert main(["serve", "--workers", "1"]) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "Sentry at http://127.0.0.1:9" in line]
+    assert len(lines) == 1 and "NOT READY" in lines[0] and "unreachable" in lines[0]
+    assert "sntryu_secret" not in err
