@@ -71,3 +71,32 @@ def test_serve_logs_one_readiness_line_and_starts_anyway(monkeypatch, capsys) ->
     lines = [line for line in err.splitlines() if "Sentry at http://127.0.0.1:9" in line]
     assert len(lines) == 1 and "NOT READY" in lines[0] and "unreachable" in lines[0]
     assert "sntryu_secret" not in err
+
+
+async def test_the_access_log_of_an_upstream_failure_names_the_host_and_why(caplog) -> None:
+    import json
+    import logging
+
+    from gateway.app import create_app
+    from gateway.settings import load_settings
+
+    app = create_app(load_settings({"SENTRY_BASE_URL": "http://127.0.0.1:9", "SENTRY_MAX_RETRIES": "0"}))
+    import httpx
+
+    caplog.set_level(logging.INFO, logger="gateway.access")
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http:
+            await http.post("/graphql", json={"query": '{ issue(id: "2") { events(first: 1) { nodes { eventID } } } }'})
+    (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "gateway.access"]
+    assert line["upstream_failures"] == [{"host": "127.0.0.1:9", "endpoint": "list", "error": "connection refused"}]
+
+
+async def test_the_access_log_names_the_status_of_a_refusal(caplog) -> None:
+    import json
+    import logging
+
+    caplog.set_level(logging.INFO, logger="gateway.access")
+    async with running_gateway({"SENTRY_BASE_URL": "http://sentry.test"}) as gw:
+        await gw.post('{ issue(id: "2") { events(first: 1) { nodes { eventID } } } }')
+    (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "gateway.access"]
+    assert line["upstream_failures"] == [{"host": "sentry.test", "endpoint": "list", "status": 401}]

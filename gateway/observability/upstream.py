@@ -8,7 +8,12 @@ traced when tracing is on, and added to the current request's `Observation`.
 
 from __future__ import annotations
 
+import socket
+import ssl
+import sys
 import time
+from typing import Any
+from urllib.parse import urlsplit
 
 from gateway.sentry.wire import Wire, WireResponse, WireTimeout, WireTruncated
 
@@ -45,9 +50,41 @@ class InstrumentedWire(Wire):
                 raise
             finally:
                 observe_upstream(kind, status, time.perf_counter() - start)
+                if observation is not None and not status.startswith("2"):
+                    observation.add_upstream_failure(_failure(url, kind, status, sys.exc_info()[1]))
                 if span is not None:
                     span.set_attribute("http.response.status_code_or_failure", status)
         return response
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+def _failure(url: str, kind: str, status: str, exc: BaseException | None) -> dict[str, Any]:
+    """What the access log says about a failed call: the host, and the status or why none came."""
+    failure: dict[str, Any] = {"host": urlsplit(url).netloc.rpartition("@")[2], "endpoint": kind}
+    if status.isdigit():
+        failure["status"] = int(status)
+    else:
+        failure["error"] = _why(exc) if exc is not None else status
+    return failure
+
+
+def _why(exc: BaseException) -> str:
+    """The reason under a wire error (the OS's or TLS's, kept as its context), in a few words."""
+    if isinstance(exc, WireTimeout):
+        return f"timeout ({exc})"
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, socket.gaierror):
+        return "host name not resolved"
+    if isinstance(cause, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return f"TLS certificate not accepted: {cause.verify_message}"
+    if isinstance(cause, ssl.SSLError):
+        return f"TLS failed: {cause.reason or cause}"
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror.lower()
+    if cause is not None and str(cause):
+        return f"{exc}: {str(cause)[:120]}"
+    return str(exc) or type(exc).__name__
