@@ -18,12 +18,15 @@ from strawberry.types import ExecutionContext, Info
 
 from gateway.sentry.errors import InvalidInput
 
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
 from .compiled import CompiledExecutionContext
 from .context import RequestContext
 from .errors import is_expected
 from .pipeline import OperationPipeline
 from .protection import Limits
 from .event import Event
+from .introspection import ClientIntrospection, attach_client_schema
 from .issue import Issue
 from .query import build_query_type
 from .scalars import SCALAR_MAP
@@ -32,6 +35,14 @@ from .sdl import client_sdl, subgraph_sdl
 __all__ = ["RequestContext", "build_schema", "export_sdl"]
 
 logger = logging.getLogger("gateway.errors")
+
+
+class ClientCompiledExecutionContext(ClientIntrospection, CompiledExecutionContext):
+    """The compiled executor; introspection sees the client schema."""
+
+
+class ClientExecutionContext(ClientIntrospection, StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's own completion (the reference); introspection sees the client schema."""
 
 
 #: The federation entities this subgraph resolves.
@@ -95,9 +106,11 @@ def build_schema(
     limits = Limits.build(
         max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens, introspection=introspection
     )
-    if compiled:
-        kwargs.setdefault("execution_context_class", CompiledExecutionContext)
-    return GatewaySchema(
+    kwargs.setdefault(
+        "execution_context_class",
+        ClientCompiledExecutionContext if compiled else ClientExecutionContext,
+    )
+    schema = GatewaySchema(
         query=build_query_type(),
         types=[Issue, Event, *_entry_types()],
         extensions=[OperationPipeline.factory(limits)],
@@ -105,6 +118,8 @@ def build_schema(
         federation_version="2.9",
         **kwargs,
     )
+    attach_client_schema(schema._schema)
+    return schema
 
 
 def export_sdl(*, federation: bool = False) -> str:
