@@ -99,7 +99,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if _flag(env, "GATEWAY_DEMO"):
         base_url = None
     transport = _choice(
-        env, "GATEWAY_UPSTREAM_TRANSPORT", "http1", ("http1", "httpx", *_UPSTREAM_TRANSPORT_ALIASES)
+        env, "GATEWAY_UPSTREAM_TRANSPORT", "http1", ("http1", "httpx"), _UPSTREAM_TRANSPORT_ALIASES
     )
     return Settings(
         sentry_base_url=base_url,
@@ -131,7 +131,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             env, "GATEWAY_READINESS_CACHE", DEFAULT_READINESS_CACHE_SECONDS
         ),
         gc_threshold=_gc_threshold(_get(env, "GATEWAY_GC_THRESHOLD")),
-        upstream_transport=_UPSTREAM_TRANSPORT_ALIASES.get(transport, transport),
+        upstream_transport=transport,
         worker_count=_int_in(env, "GATEWAY_WORKER_COUNT", 1, 1, 1024),
     )
 
@@ -236,8 +236,16 @@ def _int_in(env: Mapping[str, str], name: str, default: int, low: int, high: int
     return value
 
 
-def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+def _choice(
+    env: Mapping[str, str],
+    name: str,
+    default: str,
+    choices: tuple[str, ...],
+    aliases: Mapping[str, str] | None = None,
+) -> str:
+    """One of `choices`; an old name in `aliases` is read as its new one (and never advertised)."""
     value = (_get(env, name) or default).lower()
+    value = (aliases or {}).get(value, value)
     if value not in choices:
         raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
     return value

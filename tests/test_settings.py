@@ -79,3 +79,10 @@ def test_the_upstream_transport_is_chosen_by_name(value: str | None, expected: s
 def test_an_unknown_upstream_transport_is_refused() -> None:
     with pytest.raises(SettingsError, match="GATEWAY_UPSTREAM_TRANSPORT"):
         load_settings({"GATEWAY_UPSTREAM_TRANSPORT": "curl"})
+
+
+def test_the_transport_error_lists_only_the_documented_names() -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"GATEWAY_UPSTREAM_TRANSPORT": "curl"})
+    assert "must be one of http1, httpx, not 'curl'" in str(refused.value)
+    assert "aiohttp" not in str(refused.value)
