@@ -32,6 +32,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from gateway.observability.upstream import failure_reason
 from gateway.sentry.client import loads
 from gateway.sentry.errors import BEARER_FORM
 from gateway.sentry.wire import Wire, WireError, WireResponse
@@ -113,7 +114,7 @@ class Readiness:
         except TimeoutError:
             return f"no answer within {self.timeout:g} s"
         except WireError as exc:
-            return f"{type(exc).__name__}: {exc}"
+            return failure_reason(exc)
 
     async def _probe(self) -> ReadinessResult:
         checks: dict[str, Any] = {}

@@ -70,6 +70,7 @@ def test_serve_logs_one_readiness_line_and_starts_anyway(monkeypatch, capsys) ->
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if "Sentry at http://127.0.0.1:9" in line]
     assert len(lines) == 1 and "NOT READY" in lines[0] and "unreachable" in lines[0]
+    assert "connection refused" in lines[0]
     assert "sntryu_secret" not in err
 
 

@@ -21,7 +21,7 @@ from . import tracing
 from .context import current_observation
 from .metrics import endpoint_kind, observe_upstream
 
-__all__ = ["InstrumentedWire"]
+__all__ = ["InstrumentedWire", "failure_reason"]
 
 
 class InstrumentedWire(Wire):
@@ -66,11 +66,11 @@ def _failure(url: str, kind: str, status: str, exc: BaseException | None) -> dic
     if status.isdigit():
         failure["status"] = int(status)
     else:
-        failure["error"] = _why(exc) if exc is not None else status
+        failure["error"] = failure_reason(exc) if exc is not None else status
     return failure
 
 
-def _why(exc: BaseException) -> str:
+def failure_reason(exc: BaseException) -> str:
     """The reason under a wire error (the OS's or TLS's, kept as its context), in a few words."""
     if isinstance(exc, WireTimeout):
         return f"timeout ({exc})"

@@ -140,6 +140,8 @@ def explain(error: SentryError) -> str:
     object they concern in front.
     """
     subject = _subject(error)
+    if error.status is None:  # refused before anything reached Sentry: the reason is ours
+        return f"{subject}: {error.detail}" if error.detail else subject
     said = f'Sentry answered {error.status}: "{_clip(error.detail)}"' if error.detail else (
         f"Sentry answered {error.status}"
     )
