@@ -69,7 +69,8 @@ def test_serve_warns_at_start_up(monkeypatch, capsys) -> None:
 
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: None)
     monkeypatch.setenv("SENTRY_ORGANISATION", "acme")
-    assert main(["serve", "--demo", "--workers", "1"]) == 0
+    monkeypatch.setenv("GATEWAY_DEMO", "1")  # as --demo does, but undone after the test
+    assert main(["serve", "--workers", "1"]) == 0
     err = capsys.readouterr().err
     assert "warning: SENTRY_ORGANISATION is set but the gateway does not read it (ignored): did you mean SENTRY_ORG?" in err
 
@@ -79,6 +80,7 @@ def test_serve_on_the_demo_says_how_to_serve_graphiql_offline(monkeypatch, capsy
 
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: None)
     monkeypatch.setenv("GATEWAY_IDE_ASSETS", str(tmp_path))  # an empty folder: no local assets
-    assert main(["serve", "--demo", "--workers", "1"]) == 0
+    monkeypatch.setenv("GATEWAY_DEMO", "1")  # as --demo does, but undone after the test
+    assert main(["serve", "--workers", "1"]) == 0
     err = capsys.readouterr().err
     assert "python -m gateway.ide fetch" in err and "CDN" in err

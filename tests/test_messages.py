@@ -135,3 +135,13 @@ async def test_only_ids_of_a_short_id_cost_one_call() -> None:
         gw.reset_calls()
         await gw.data('{ issue(id: "DEMO-2") { id issueId } }')
         assert len(gw.upstream_calls()) == 1  # shared with the existence check
+
+
+async def test_the_cost_estimate_counts_a_short_ids_numeric_id_call() -> None:
+    async with running_gateway(ORG) as gw:
+        body = await gw.post('{ issue(id: "DEMO-2") { id events(first: 2) { nodes { eventID } } } }')
+        numeric = await gw.post('{ issue(id: "2") { id events(first: 2) { nodes { eventID } } } }')
+    assert body["extensions"]["cost"]["estimatedUpstreamCalls"] == 2
+    assert body["extensions"]["cost"]["upstreamCalls"] == 2
+    assert numeric["extensions"]["cost"]["estimatedUpstreamCalls"] == 1
+    assert numeric["extensions"]["cost"]["upstreamCalls"] == 1

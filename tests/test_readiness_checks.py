@@ -66,6 +66,7 @@ def test_serve_logs_one_readiness_line_and_starts_anyway(monkeypatch, capsys) ->
     monkeypatch.setenv("SENTRY_ORG", "demo")
     monkeypatch.setenv("SENTRY_AUTH_TOKEN", "sntryu_secret")
     monkeypatch.setenv("GATEWAY_GRAPHIQL", "0")
+    monkeypatch.delenv("GATEWAY_DEMO", raising=False)  # another test's `serve --demo` may have set it
     assert main(["serve", "--workers", "1"]) == 0
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if "Sentry at http://127.0.0.1:9" in line]

@@ -10,7 +10,9 @@ every field that calls Sentry has a name of its own in this schema:
   end of the list first (`LAST_WITHOUT_BEFORE`);
 * ``event``, ``latestEvent``, ``oldestEvent``, ``recommendedEvent``: 1;
 * ``node``: 1 (an event is refetched), or what an issue's children cost;
-* ``_entities``: the same for each representation.
+* ``_entities``: the same for each representation;
+* ``Issue.id`` of an issue that may have been reached by short id: 1 (to learn its
+  numeric id; shared with the existence check when nothing else calls).
 
 Fragments count as if all their fields were selected, so the figure is an
 upper bound for everything but the legacy value-cursor walks (those are held
@@ -31,6 +33,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 
+from .node import InvalidGlobalId, decode_global_id
 from .selection import field_names
 
 __all__ = ["LAST_WITHOUT_BEFORE", "estimate_upstream_calls"]
@@ -69,20 +72,22 @@ class _Walk:
         for name, nodes in field_names(selection_set, self.fragments).items():
             for node in nodes:
                 if name == "issue":
-                    total += max(1, self.issue(node.selection_set))
+                    total += max(1, self.issue(node.selection_set, _numeric(self.argument(node, "id"))))
                 elif name == "node":
-                    total += max(1, self.issue(node.selection_set))
+                    total += max(1, self.issue(node.selection_set, _numeric_global_id(self.argument(node, "id"))))
                 elif name == "_entities":
                     representations = self.argument(node, "representations")
                     count = len(representations) if isinstance(representations, list) else 1
                     total += count * max(1, self.issue(node.selection_set))
         return total
 
-    def issue(self, selection_set: SelectionSetNode | None) -> int:
+    def issue(self, selection_set: SelectionSetNode | None, numeric: bool = False) -> int:
         total = 0
         for name, nodes in field_names(selection_set, self.fragments).items():
             for node in nodes:
-                if name == "events":
+                if name == "id" and not numeric:
+                    total += 1  # a short id's numeric id (`Issue.id`): one small call
+                elif name == "events":
                     last, before = self.argument(node, "last"), self.argument(node, "before")
                     total += LAST_WITHOUT_BEFORE if last is not None and before is None else 1
                 elif name in _DETAIL_FIELDS:
@@ -94,3 +99,18 @@ class _Walk:
             if argument.name.value == name:
                 return value_from_ast_untyped(argument.value, self.variables)
         return None
+
+
+def _numeric(issue_id: Any) -> bool:
+    """True when `issue_id` is a numeric issue id (its global id costs no call)."""
+    return isinstance(issue_id, str) and issue_id.isdigit()
+
+
+def _numeric_global_id(global_id: Any) -> bool:
+    if not isinstance(global_id, str):
+        return False
+    try:
+        type_name, key = decode_global_id(global_id)
+    except InvalidGlobalId:
+        return False
+    return type_name != "Issue" or key.isdigit()

@@ -68,6 +68,13 @@ async def numeric_issue_id(info: Info[RequestContext, None], issue_id: str) -> s
     return canonical_issue_id(events[0].get("groupID") if events else None, issue_id)
 
 
+#: How latestEvent, oldestEvent and recommendedEvent answer "no event matches".
+NULL_WHEN_NO_MATCH = (
+    " Null when the issue exists but no event matches the filters (an unknown issue, or an "
+    "unknown environment, is a NOT_FOUND error)."
+)
+
+
 def _given(value: Any) -> Any:
     """None for an argument the caller left out (arguments default to UNSET so the
     SDL reads `first: Int`, not `first: Int = null`)."""
@@ -216,8 +223,7 @@ class Issue(Node):
         return await self._detail(info, eventID, EventFilters())
 
     @strawberry.field(
-        description="The newest event of the issue that matches the filters."
-        " Null when the issue exists but no event matches the filters (an unknown issue, or an unknown environment, is a NOT_FOUND error)."
+        description="The newest event of the issue that matches the filters." + NULL_WHEN_NO_MATCH
     )
     async def latestEvent(
         self,
@@ -231,8 +237,7 @@ class Issue(Node):
         return await self._detail(info, "latest", _filters(query, environment, start, end, statsPeriod))
 
     @strawberry.field(
-        description="The oldest event of the issue that matches the filters."
-        " Null when the issue exists but no event matches the filters (an unknown issue, or an unknown environment, is a NOT_FOUND error)."
+        description="The oldest event of the issue that matches the filters." + NULL_WHEN_NO_MATCH
     )
     async def oldestEvent(
         self,
@@ -247,7 +252,7 @@ class Issue(Node):
 
     @strawberry.field(
         description="The event Sentry recommends looking at first (most helpful data) among "
-        "those that match the filters. Null when the issue exists but no event matches the filters (an unknown issue, or an unknown environment, is a NOT_FOUND error)."
+        "those that match the filters." + NULL_WHEN_NO_MATCH
     )
     async def recommendedEvent(
         self,
