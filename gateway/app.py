@@ -1,9 +1,9 @@
 """The Starlette application: routes, lifespan, and the per-request context.
 
-One pooled connection to Sentry (a `gateway.sentry.wire.Wire`) is opened at
-start-up and closed at shutdown. In demo mode it talks to the embedded demo
-upstream in-process (through ``httpx.ASGITransport``), so the whole REST wire
-format (Link headers, cursors, error bodies) is still exercised.
+One ``httpx.AsyncClient`` to Sentry (`gateway.sentry.upstream.Upstream`) is
+built at start-up and closed at shutdown. In demo mode it talks to the
+embedded demo upstream in-process (through ``httpx.ASGITransport``), so the
+whole REST wire format (Link headers, cursors, error bodies) is still exercised.
 """
 
 from __future__ import annotations
@@ -36,14 +36,13 @@ from gateway.observability.access_log import AccessLog
 from gateway.observability.graphql_view import ObservedGraphQLView, note_codes
 from gateway.observability.metrics import metrics_endpoint
 from gateway.observability.tracing import configure_tracing
-from gateway.observability.upstream import InstrumentedWire
+from gateway.observability.upstream import InstrumentedUpstream
 from gateway.readiness import Readiness
 from gateway.schema import RequestContext, build_schema
 from gateway.schema.pagination import CursorCodec
 from gateway.sentry.client import SentryClient
 from gateway.sentry.client import loads as loads_json
 from gateway.sentry.loaders import SentryLoaders
-from gateway.sentry.wire import HttpxWire, Wire, as_wire
 from gateway.settings import Settings, load_settings
 
 __all__ = ["create_app"]
@@ -97,32 +96,54 @@ class GatewayGraphQL(JsonPostLane, ObservedGraphQLView, GraphQL):
             raise json.JSONDecodeError("the body is not UTF-8", "", 0) from exc
 
     def encode_json(self, data: object) -> bytes:
-        """orjson for the response: a full page is hundreds of kB of JSON."""
-        return orjson.dumps(data, default=_json_fallback)
+        """orjson for the response: a full page is hundreds of kB of JSON.
+
+        What orjson refuses (integers beyond 64 bits, nesting past 254 levels,
+        both possible in upstream event data) goes through the standard
+        library, which writes big integers exactly.
+        """
+        try:
+            return orjson.dumps(data)
+        except orjson.JSONEncodeError:
+            return _stdlib_dumps(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return await render_ide(request)
 
 
-#: Connections to Sentry at once, per worker.
+#: Connections to Sentry at once, per worker, and how many idle ones are kept.
 MAX_UPSTREAM_CONNECTIONS = 100
+MAX_UPSTREAM_KEEPALIVE = 20
 
 
-def _upstream_wire(settings: Settings) -> Wire:
-    """The connection to a real Sentry, as `Settings.upstream_transport` says."""
-    if settings.upstream_transport == "httpx":
-        limits = httpx.Limits(max_connections=MAX_UPSTREAM_CONNECTIONS, max_keepalive_connections=20)
-        return HttpxWire(httpx.AsyncHTTPTransport(limits=limits, retries=0))
-    from gateway.sentry.transport import Http1Wire
+def _upstream(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> InstrumentedUpstream:
+    """The process's one client to Sentry, measured.
 
-    return Http1Wire(max_connections=MAX_UPSTREAM_CONNECTIONS)
+    `transport` None: httpx's network transport, with the proxy and
+    certificate variables of the environment.
+    """
+    return InstrumentedUpstream(
+        transport,
+        max_body_bytes=settings.upstream_max_bytes,
+        max_connections=MAX_UPSTREAM_CONNECTIONS,
+        max_keepalive_connections=MAX_UPSTREAM_KEEPALIVE,
+        http2=settings.upstream_http2,
+    )
 
 
-def _json_fallback(value: object) -> object:
-    # What orjson cannot encode (integers beyond 64 bits) goes as JSON's own text.
-    if isinstance(value, int):
-        return orjson.Fragment(str(value).encode())
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+def _stdlib_dumps(data: object) -> bytes:
+    """The standard library's JSON; an answer nested past Python's recursion limit
+    becomes a coded error rather than a 500."""
+    try:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    except RecursionError:
+        error = {
+            "message": "Sentry's data for this answer is nested too deeply to send as JSON. "
+            "Ask for fewer fields of the deep part (for example the raw entry data).",
+            "extensions": {"code": "UPSTREAM_BAD_RESPONSE"},
+        }
+        note_codes(["UPSTREAM_BAD_RESPONSE"])
+        return orjson.dumps({"errors": [error]})
 
 
 def _request_error(status: int, reason: str) -> JSONResponse:
@@ -140,11 +161,11 @@ def _request_error(status: int, reason: str) -> JSONResponse:
 class _State:
     """What the app holds for its lifetime: settings, the client, the codec."""
 
-    def __init__(self, settings: Settings, connection: Wire | httpx.AsyncBaseTransport | None) -> None:
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None) -> None:
         self.settings = settings
         self.codec = CursorCodec(settings.cursor_secret)
         self.client: SentryClient | None = None
-        self._wire = None if connection is None else as_wire(connection)
+        self._transport = transport
         self.readiness = Readiness(
             demo=settings.demo,
             cache_seconds=settings.readiness_cache,
@@ -180,26 +201,25 @@ class _State:
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         settings = self.settings
-        wire: Wire
+        transport = self._transport
         if settings.demo:
             from gateway.demo import create_demo_app
 
-            wire = self._wire or HttpxWire(httpx.ASGITransport(app=create_demo_app()))
+            transport = transport or httpx.ASGITransport(app=create_demo_app())
             base_url = DEMO_BASE_URL
             logger.warning(
                 "No SENTRY_BASE_URL set (or --demo given): serving the embedded demo upstream "
                 "with synthetic data. Set SENTRY_BASE_URL to query a real Sentry."
             )
         else:
-            wire = self._wire or _upstream_wire(settings)
             base_url = settings.sentry_base_url or ""
             logger.info("Querying Sentry at %s", base_url)
         user_agent = f"sentry-events-gateway/{__version__}"
-        instrumented = InstrumentedWire(wire)
-        # The REST client and the readiness probe share the connection; closing it ends both.
-        async with instrumented:
+        upstream = _upstream(settings, transport)
+        # The REST client and the readiness probe share the client; closing it ends both.
+        async with upstream:
             self.client = SentryClient(
-                instrumented,
+                upstream,
                 user_agent=user_agent,
                 processes=settings.worker_count,
                 base_url=base_url,
@@ -207,7 +227,7 @@ class _State:
                 timeout=settings.sentry_timeout,
                 max_retries=settings.sentry_max_retries,
             )
-            self.readiness.bind(instrumented, base_url, user_agent)
+            self.readiness.bind(upstream, base_url, user_agent)
             try:
                 yield
             finally:
@@ -231,13 +251,13 @@ class _State:
 def create_app(
     settings: Settings | None = None,
     *,
-    transport: Wire | httpx.AsyncBaseTransport | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app (``uvicorn --factory gateway.app:create_app``).
 
-    `transport` replaces the network below the REST client: a `Wire`, or an
-    httpx transport (tests use ``httpx.ASGITransport`` to reach an in-process
-    upstream). Settings default to the environment.
+    `transport` replaces the network below the REST client's httpx client
+    (tests use ``httpx.ASGITransport`` to reach an in-process upstream, or
+    ``httpx.MockTransport``). Settings default to the environment.
     """
     state = _State(settings if settings is not None else load_settings(), transport)
     settings = state.settings

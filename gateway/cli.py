@@ -170,12 +170,12 @@ def _start_up_report(settings: Settings) -> None:
 def _readiness_line(settings: Settings) -> str:
     import asyncio
 
-    from gateway.app import _upstream_wire
+    from gateway.app import _upstream
     from gateway.readiness import Readiness, startup_line
 
     readiness = Readiness(demo=False, org=settings.sentry_org, token=settings.sentry_auth_token)
     try:
-        return asyncio.run(startup_line(readiness, _upstream_wire(settings), settings.sentry_base_url or ""))
+        return asyncio.run(startup_line(readiness, _upstream(settings, None), settings.sentry_base_url or ""))
     except Exception as exc:  # never fatal: Sentry may simply be down
         return f"Sentry at {settings.sentry_base_url}: not checked ({type(exc).__name__}: {exc})"
 

@@ -35,7 +35,7 @@ from starlette.responses import JSONResponse
 from gateway.observability.upstream import failure_reason
 from gateway.sentry.client import loads
 from gateway.sentry.errors import BEARER_FORM
-from gateway.sentry.wire import Wire, WireError, WireResponse
+from gateway.sentry.upstream import Upstream, UpstreamHTTPError, UpstreamResponse
 
 __all__ = ["Readiness", "ReadinessResult", "startup_line"]
 
@@ -73,16 +73,16 @@ class Readiness:
         self.timeout = timeout
         self.org = org
         self._token = token
-        self._wire: Wire | None = None
+        self._upstream: Upstream | None = None
         self._headers: dict[str, str] = {}
         self._base_url = ""
         self._checked_at: float | None = None
         self._result = ReadinessResult(False, "not checked")
         self._lock = asyncio.Lock()
 
-    def bind(self, wire: Wire | None, base_url: str, user_agent: str = "") -> None:
-        """Use the app's pooled connection to Sentry (None at shutdown: not ready)."""
-        self._wire = wire
+    def bind(self, upstream: Upstream | None, base_url: str, user_agent: str = "") -> None:
+        """Use the app's client to Sentry (None at shutdown: not ready)."""
+        self._upstream = upstream
         self._base_url = base_url.rstrip("/")
         self._headers = {"Accept": "application/json"}
         if user_agent:
@@ -94,7 +94,7 @@ class Readiness:
         return result.ready, result.reason
 
     async def result(self) -> ReadinessResult:
-        if self._wire is None:
+        if self._upstream is None:
             return ReadinessResult(False, "not started")
         if self.demo:
             return ReadinessResult(True, "embedded demo upstream", {"mode": "demo"})
@@ -105,15 +105,15 @@ class Readiness:
                 self._checked_at = time.monotonic()
             return self._result
 
-    async def _get(self, path: str, headers: dict[str, str]) -> WireResponse | str:
+    async def _get(self, path: str, headers: dict[str, str]) -> UpstreamResponse | str:
         """The answer, or why there was none."""
-        assert self._wire is not None
+        assert self._upstream is not None
         try:
             async with asyncio.timeout(self.timeout):
-                return await self._wire.get(f"{self._base_url}{path}", headers, self.timeout)
+                return await self._upstream.get(f"{self._base_url}{path}", headers, self.timeout)
         except TimeoutError:
             return f"no answer within {self.timeout:g} s"
-        except WireError as exc:
+        except UpstreamHTTPError as exc:
             return failure_reason(exc)
 
     async def _probe(self) -> ReadinessResult:
@@ -184,7 +184,7 @@ class Readiness:
         )
 
 
-def _detail(response: WireResponse) -> str | None:
+def _detail(response: UpstreamResponse) -> str | None:
     try:
         body = loads(response.content)
     except (ValueError, UnicodeDecodeError):
@@ -195,10 +195,10 @@ def _detail(response: WireResponse) -> str | None:
     return detail[:200] if isinstance(detail, str) and detail else None
 
 
-async def startup_line(readiness: Readiness, wire: Wire, base_url: str) -> str:
+async def startup_line(readiness: Readiness, upstream: Upstream, base_url: str) -> str:
     """The one line ``serve`` logs at start-up: the readiness checks, run once."""
-    async with wire:
-        readiness.bind(wire, base_url)
+    async with upstream:
+        readiness.bind(upstream, base_url)
         result = await readiness.result()
     state = "ready" if result.ready else "NOT READY"
     return f"Sentry at {base_url}: {state}: {result.reason}"

@@ -26,6 +26,8 @@ DEFAULT_MAX_TOKENS = 5000
 DEFAULT_MAX_BODY_BYTES = 1_000_000
 DEFAULT_READINESS_CACHE_SECONDS = 5.0
 DEFAULT_GC_THRESHOLD = (10_000, 10, 10)
+#: Largest answer body accepted from Sentry, on the wire and decoded (64 MiB).
+DEFAULT_UPSTREAM_MAX_BYTES = 64 * 1024 * 1024
 
 _ORG_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
@@ -61,9 +63,10 @@ class Settings:
     #: The cyclic garbage collector's thresholds in a serving process; None
     #: keeps Python's own (700, 10, 10). See `gateway.serving`.
     gc_threshold: tuple[int, int, int] | None = DEFAULT_GC_THRESHOLD
-    #: What carries calls to a real Sentry: ``"http1"`` (`gateway.sentry.transport`)
-    #: or ``"httpx"`` (httpx's own transport, httpcore).
-    upstream_transport: str = "http1"
+    #: Largest answer body accepted from Sentry, on the wire and decoded.
+    upstream_max_bytes: int = DEFAULT_UPSTREAM_MAX_BYTES
+    #: Offer HTTP/2 to Sentry (needs the ``h2`` package: ``pip install 'httpx[http2]'``).
+    upstream_http2: bool = False
     #: How many worker processes serve together (set by ``serve`` for its
     #: workers): each keeps to its share of Sentry's per-credential concurrency.
     worker_count: int = 1
@@ -88,19 +91,12 @@ class Settings:
         )
 
 
-#: Old names of upstream transports: "aiohttp" was the default before `http1` replaced it.
-_UPSTREAM_TRANSPORT_ALIASES = {"aiohttp": "http1"}
-
-
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the settings from `environ` (default: the process environment)."""
     env = os.environ if environ is None else environ
     base_url = _base_url(_get(env, "SENTRY_BASE_URL"))
     if _flag(env, "GATEWAY_DEMO"):
         base_url = None
-    transport = _choice(
-        env, "GATEWAY_UPSTREAM_TRANSPORT", "http1", ("http1", "httpx"), _UPSTREAM_TRANSPORT_ALIASES
-    )
     return Settings(
         sentry_base_url=base_url,
         sentry_org=_org(_get(env, "SENTRY_ORG")),
@@ -131,7 +127,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             env, "GATEWAY_READINESS_CACHE", DEFAULT_READINESS_CACHE_SECONDS
         ),
         gc_threshold=_gc_threshold(_get(env, "GATEWAY_GC_THRESHOLD")),
-        upstream_transport=transport,
+        upstream_max_bytes=_int_in(
+            env, "GATEWAY_UPSTREAM_MAX_BYTES", DEFAULT_UPSTREAM_MAX_BYTES, 100_000, 2**31 - 1
+        ),
+        upstream_http2=_http2(env),
         worker_count=_int_in(env, "GATEWAY_WORKER_COUNT", 1, 1, 1024),
     )
 
@@ -236,19 +235,17 @@ def _int_in(env: Mapping[str, str], name: str, default: int, low: int, high: int
     return value
 
 
-def _choice(
-    env: Mapping[str, str],
-    name: str,
-    default: str,
-    choices: tuple[str, ...],
-    aliases: Mapping[str, str] | None = None,
-) -> str:
-    """One of `choices`; an old name in `aliases` is read as its new one (and never advertised)."""
-    value = (_get(env, name) or default).lower()
-    value = (aliases or {}).get(value, value)
-    if value not in choices:
-        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
-    return value
+def _http2(env: Mapping[str, str]) -> bool:
+    """``GATEWAY_UPSTREAM_HTTP2``: refused at start-up when ``h2`` is not installed."""
+    if not _flag(env, "GATEWAY_UPSTREAM_HTTP2"):
+        return False
+    try:
+        import h2  # noqa: F401
+    except ImportError:
+        raise SettingsError(
+            "GATEWAY_UPSTREAM_HTTP2=1 needs the h2 package: pip install 'sentry-events-gateway[http2]'"
+        ) from None
+    return True
 
 
 def _gc_threshold(value: str | None) -> tuple[int, int, int] | None:

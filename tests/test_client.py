@@ -343,11 +343,10 @@ async def test_each_worker_keeps_to_its_share_of_the_reported_concurrency_limit(
     assert state["peak"] == 2
 
 
-def test_rate_limit_headers_as_the_wire_joins_them() -> None:
+def test_rate_limit_headers_as_httpx_joins_them() -> None:
     from gateway.sentry.ratelimits import RateLimitInfo, parse_rate_limit_headers
-    from gateway.sentry.wire import join_headers
 
-    headers = join_headers(
+    headers = httpx.Headers(
         [
             (b"X-Sentry-Rate-Limit-Limit", b"40"),
             (b"x-sentry-rate-limit-remaining", b"39.0"),
@@ -360,7 +359,7 @@ def test_rate_limit_headers_as_the_wire_joins_them() -> None:
     assert headers["x-sentry-rate-limit-concurrentlimit"] == "5, 6"
     assert parse_rate_limit_headers(headers) == RateLimitInfo(limit=40, remaining=39)
     assert parse_rate_limit_headers({"x-sentry-rate-limit-remaining": "3"}) == RateLimitInfo(remaining=3)
-    assert parse_rate_limit_headers(join_headers([(b"Content-Type", b"application/json")])) is None
+    assert parse_rate_limit_headers(httpx.Headers({"Content-Type": "application/json"})) is None
 
 
 def test_integers_beyond_64_bits_stay_exact() -> None:
@@ -414,15 +413,16 @@ async def test_a_cancelled_waiter_passes_its_wake_up_on() -> None:
     assert order == ["c"]
 
 
-async def test_a_closed_wire_refuses_instead_of_reopening() -> None:
-    from gateway.sentry.transport import Http1Wire
+async def test_a_closed_upstream_refuses_instead_of_reopening() -> None:
+    from gateway.sentry.upstream import Upstream
 
-    transport = Http1Wire()
-    await transport.aclose()
-    client = SentryClient(transport, base_url="http://127.0.0.1:9", max_retries=0)
-    with pytest.raises(errors.UpstreamUnavailable):
+    sent: list[httpx.Request] = []
+    upstream = Upstream(httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(200, json=[])))
+    await upstream.aclose()
+    client = SentryClient(upstream, base_url="http://127.0.0.1:9", max_retries=0)
+    with pytest.raises(errors.UpstreamUnavailable, match="closed"):
         await client.list_issue_events("Bearer x", "1")
-    assert transport._idle == {} and transport._slots is None  # nothing was opened
+    assert sent == []
 
 
 async def test_a_credential_that_is_not_ascii_is_refused_without_a_request() -> None:
@@ -462,3 +462,88 @@ async def test_one_request_hashes_its_credential_once(monkeypatch: pytest.Monkey
     await loaders.page("2", cursor="0:2:0", per_page=2, full=False, filters=EventFilters())
     loaders.rate_limit()  # looked up by the same fingerprint
     assert calls == [TOKEN]
+
+
+# Bounds on what the upstream sends (issue 13).
+
+
+async def test_a_page_with_more_events_than_per_page_is_refused() -> None:
+    events = [{"eventID": f"{i:032x}"} for i in range(6)]
+    client = fake_client(lambda request: httpx.Response(200, json=events))
+    assert len((await client.list_issue_events(TOKEN, "2", per_page=6)).events) == 6
+    with pytest.raises(errors.BadUpstreamResponse, match="6 events for per_page=5"):
+        await client.list_issue_events(TOKEN, "2", per_page=5)
+
+
+@pytest.mark.parametrize(
+    ("detail", "expected"),
+    [
+        ("x" * 10_000, "x" * 299 + "…"),
+        ({"code": "c", "message": "y" * 10_000}, "y" * 299 + "…"),
+        ("short", "short"),
+    ],
+)
+async def test_sentrys_detail_reaches_the_caller_clipped(detail: Any, expected: str) -> None:
+    client = fake_client(lambda request: httpx.Response(403, json={"detail": detail}))
+    with pytest.raises(errors.Forbidden) as info:
+        await client.list_issue_events(TOKEN, "2")
+    assert info.value.message == expected
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Retry-After": "9" * 20}, 86_400),
+        ({"Retry-After": "9" * 5000}, 86_400),  # past int()'s digit limit
+        ({"Retry-After": "7"}, 7),
+        ({"X-Sentry-Rate-Limit-Reset": "1e400"}, None),  # inf
+        ({"X-Sentry-Rate-Limit-Reset": "nan"}, None),
+        ({"X-Sentry-Rate-Limit-Reset": "9" * 400}, 86_400),  # far in the future
+        ({"Retry-After": "Fri, 31 Dec 9999 23:59:59 GMT"}, 86_400),
+    ],
+)
+async def test_absurd_retry_after_values_are_bounded(headers: dict[str, str], expected: int | None) -> None:
+    client = fake_client(lambda request: httpx.Response(429, json={"detail": "slow"}, headers=headers), max_retries=0)
+    with pytest.raises(errors.RateLimited) as info:
+        await client.list_issue_events(TOKEN, "2")
+    assert info.value.retry_after == expected
+
+
+async def test_an_over_long_url_is_refused_before_any_call() -> None:
+    sent: list[httpx.Request] = []
+    client = fake_client(lambda request: sent.append(request) or httpx.Response(200, json=[]))
+    with pytest.raises(errors.InvalidInput, match="Shorten the query"):
+        await client.list_issue_events(TOKEN, "2", filters=EventFilters(query="a" * 500_000))
+    assert sent == []
+
+
+async def test_json_nested_deeper_than_python_reads_is_a_bad_response() -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    client = fake_client(lambda request: httpx.Response(200, content=b'{"eventID": "a", "x": ' + deep + b"}"))
+    with pytest.raises(errors.BadUpstreamResponse, match="not valid JSON"):
+        await client.get_issue_event(TOKEN, "2", "latest")
+    # The same nesting in an error body: no detail, the status's own message.
+    client = fake_client(lambda request: httpx.Response(404, content=b'{"detail": ' + deep + b"}"))
+    with pytest.raises(errors.NotFound, match="does not exist"):
+        await client.get_issue_event(TOKEN, "2", "latest")
+
+
+async def test_an_over_long_link_header_is_a_bad_response() -> None:
+    link = '<x>; rel="next"; results="true"; cursor="0:5:0"' + " " * 40_000
+    client = fake_client(lambda request: httpx.Response(200, json=[], headers={"Link": link}))
+    with pytest.raises(errors.BadUpstreamResponse, match="Link header"):
+        await client.list_issue_events(TOKEN, "2")
+
+
+def test_absurd_rate_limit_headers_read_as_unknown() -> None:
+    from gateway.sentry.ratelimits import RateLimitInfo, parse_rate_limit_headers
+
+    headers = httpx.Headers(
+        {
+            "X-Sentry-Rate-Limit-Limit": "9" * 5000,
+            "X-Sentry-Rate-Limit-Remaining": "-3",
+            "X-Sentry-Rate-Limit-Reset": "1e300",
+            "X-Sentry-Rate-Limit-ConcurrentLimit": "4",
+        }
+    )
+    assert parse_rate_limit_headers(headers) == RateLimitInfo(concurrentLimit=4)

@@ -319,6 +319,19 @@ def test_each_kind_of_wrong_value_gives_the_reference_response(
         assert compiled == reference
 
 
+def test_every_field_of_every_coverage_event_gives_the_reference_response() -> None:
+    """All 40 events of issue 3 (both NEL shapes, JSON OCSP responses, `"?"` frame positions
+    with `Frame.raw`, older frame keys, Int mechanism ids), every field, uncorrupted."""
+    body = _all_fields(GQL.get_type("Event"), MAX_DEPTH)
+    document = f'query Q {{ issue(id: "3") {{ events(first: 40) {{ nodes {body} }} }} }}'
+    reference, compiled = asyncio.run(run_both(document, {}))
+    assert reference[0] is not None and not reference[1], reference[1]
+    assert compiled == reference
+    nodes = reference[0]["issue"]["events"]["nodes"]
+    nel = [e for n in nodes for e in n["entries"] if e["__typename"] == "NelEntry"]
+    assert {e["reportType"] for e in nel} >= {"network-error", "dns.name_not_resolved"}
+
+
 def test_compiled_completion_is_what_serves_the_events() -> None:
     """The compiled path really runs (not only the fallback) on ordinary queries."""
     calls: list[Any] = []

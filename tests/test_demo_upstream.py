@@ -361,6 +361,47 @@ async def test_issue_3_covers_every_entry_kind(app) -> None:
     assert {i["type"] for i in full} >= {"error", "default", "csp", "hpkp", "expectct", "expectstaple", "nel"}
 
 
+async def test_issue_3_carries_the_older_and_odd_shapes(app) -> None:
+    """The shapes clients trip over: both NEL shapes, non-string OCSP responses, `"?"` frame
+    positions, the older frame keys, integer exception-group ids (SENTRY_API.md section 4)."""
+    full = (await get(app, "/api/0/issues/3/events/?full=1")).json()
+    reports: dict[str, list] = {}  # entry kind -> the data of every such entry
+    for item in full:
+        for entry in item["entries"]:
+            reports.setdefault(entry["type"], []).append(entry["data"])
+    nested = [r for r in reports["nel"] if "body" in r]
+    flat = [r for r in reports["nel"] if "body" not in r]
+    assert nested and flat
+    for report in nested:
+        assert report["type"] == "network-error" and report["body"]["type"] != report["type"]
+        assert {"age", "url", "user_agent"} <= set(report) and "elapsed_time" not in report
+    assert all(r["type"] != "network-error" and "elapsed_time" in r for r in flat)
+    ocsp = [r["ocsp_response"] for r in reports["expectstaple"]]
+    assert {type(value) for value in ocsp} == {str, dict}
+
+    def frames(value):
+        if isinstance(value, dict):
+            if "frames" in value and isinstance(value["frames"], list):
+                yield from value["frames"]
+            for inner in value.values():
+                yield from frames(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                yield from frames(inner)
+
+    every_frame = [f for item in full for f in frames(item["entries"])]
+    unmapped = [f for f in every_frame if f.get("origLineNo") == "?"]
+    assert unmapped and all(f["origColNo"] == "?" and f["map"] for f in unmapped)
+    assert any(f.get("isSentinel") is True for f in every_frame)
+    assert any(f.get("isPrefix") is True for f in every_frame)
+    assert any(type(f.get("instructionOffset")) is int for f in every_frame)
+    mechanisms = [
+        v["mechanism"] for e in reports["exception"] for v in e["values"] if v["mechanism"]
+    ]
+    assert {type(m["exception_id"]) for m in mechanisms if "exception_id" in m} == {int}
+    assert {type(m["parent_id"]) for m in mechanisms if "parent_id" in m} == {int}
+
+
 async def test_fixture_events_are_kept_verbatim(app) -> None:
     full = (await get(app, "/api/0/issues/1/events/?full=true")).json()
     simple = (await get(app, "/api/0/issues/1/events/")).json()
@@ -513,7 +554,8 @@ async def test_value_cursor_previous_page(app, store) -> None:
 
 
 async def test_detail_next_and_previous(app, store) -> None:
-    ids = store.event_ids("2")
+    # Single-event lookups order by Snuba's (whole-second timestamp, event id).
+    ids = store.gateway_order("2")
     middle = (await get(app, f"/api/0/issues/2/events/{ids[5]}/")).json()
     assert (middle["nextEventID"], middle["previousEventID"]) == (ids[4], ids[6])
     assert tuple(middle)[-6:] == ("release", "userReport", "sdkUpdates", "resolvedWith", "nextEventID", "previousEventID")
@@ -521,7 +563,8 @@ async def test_detail_next_and_previous(app, store) -> None:
     oldest = (await get(app, "/api/0/issues/2/events/oldest/")).json()
     assert (latest["eventID"], latest["nextEventID"], latest["previousEventID"]) == (ids[0], None, ids[1])
     assert (oldest["eventID"], oldest["previousEventID"]) == (ids[-1], None)
-    staging = [e.event_id for e in store.events("2") if e.environment == "staging"]
+    by_id = {e.event_id: e for e in store.events("2")}
+    staging = [i for i in ids if by_id[i].environment == "staging"]
     filtered = (await get(app, f"/api/0/issues/2/events/{staging[3]}/?environment=staging")).json()
     assert (filtered["nextEventID"], filtered["previousEventID"]) == (staging[2], staging[4])
     collapsed = (await get(app, f"/api/0/issues/2/events/{ids[5]}/?collapse=stacktraceOnly")).json()
@@ -556,26 +599,101 @@ async def test_detail_has_no_default_window(app) -> None:
 # -- ingestion and determinism -------------------------------------------------------------
 
 
-async def test_add_events_shifts_offsets_and_pinned_windows_do_not_move() -> None:
+def _listed(response: httpx.Response) -> list[str]:
+    return [e["eventID"] for e in response.json()]
+
+
+async def test_list_dates_are_whole_seconds_and_the_detail_is_exact(app, store) -> None:
+    listed = (await get(app, "/api/0/issues/2/events/?per_page=100&full=true")).json()
+    simple = (await get(app, "/api/0/issues/2/events/?per_page=100")).json()
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", e["dateCreated"]) for e in listed + simple)
+    fractional = next(e for e in store.events("2") if e.ts.microsecond)
+    detail = (await get(app, f"/api/0/issues/2/events/{fractional.event_id}/")).json()
+    assert "." in detail["dateCreated"]
+    assert detail["dateCreated"].split(".")[0] == [e for e in listed if e["eventID"] == fractional.event_id][0]["dateCreated"][:-1] if any(e["eventID"] == fractional.event_id for e in listed) else True
+
+
+async def test_windows_are_whole_seconds_and_end_exclusive(app, store) -> None:
+    event = next(e for e in store.events("2") if e.ts.microsecond)
+    second = event.ts.replace(microsecond=0).replace(tzinfo=None)
+    same_second = {e.event_id for e in store.events("2") if e.second == event.second}
+    def window(start: datetime, end: datetime) -> str:
+        return f"/api/0/issues/2/events/?start={start.isoformat()}&end={end.isoformat()}"
+    # end=second.999999 drops the fraction: the second itself is excluded
+    excluded = await get(app, window(second - timedelta(seconds=5), second + timedelta(microseconds=999_999)))
+    assert not same_second & set(_listed(excluded))
+    # start=second.5 drops the fraction: every event of the second is included
+    included = await get(app, window(second + timedelta(microseconds=500_000), second + timedelta(seconds=1)))
+    assert set(_listed(included)) == same_second
+
+
+def _burst(store: DemoStore, issue: str = "2") -> list[str]:
+    """The ids of the largest group of events sharing one second."""
+    groups: dict[int, list[str]] = {}
+    for e in store.events(issue):
+        groups.setdefault(e.second, []).append(e.event_id)
+    return max(groups.values(), key=len)
+
+
+async def test_ties_have_no_order_and_it_changes_when_events_arrive() -> None:
     store = build_demo_store()
     app = create_demo_app(store)
-    before = (await get(app, "/api/0/issues/2/events/?cursor=0:100:0")).json()
-    pinned_end = store.now().strftime("%Y-%m-%dT%H:%M:%S.%f")
-    pinned = f"start=2000-01-01T00:00:00&end={pinned_end}"
-    before_pinned = (await get(app, f"/api/0/issues/2/events/?{pinned}&cursor=0:100:0")).json()
+    burst = set(_burst(store))
+    assert len(burst) == 30
 
-    new_ids = store.add_events("2", 5)
-    assert store.event_ids("2")[:5] == new_ids and len(store.event_ids("2")) == 325
-    first = (await get(app, "/api/0/issues/2/events/?per_page=5")).json()
-    assert [e["eventID"] for e in first] == new_ids
-    after = (await get(app, "/api/0/issues/2/events/?cursor=0:100:0")).json()
-    assert [e["eventID"] for e in after][5:] == [e["eventID"] for e in before][:95]
-    after_pinned = (await get(app, f"/api/0/issues/2/events/?{pinned}&cursor=0:100:0")).json()
-    assert after_pinned == before_pinned
+    async def burst_order() -> list[str]:
+        listed = _listed(await get(app, "/api/0/issues/2/events/?per_page=100"))
+        return [i for i in listed if i in burst]
 
-    at = store.anchor - timedelta(days=400)
-    old_id = store.add_events("2", 1, at=at)[0]
-    assert store.event_ids("2")[-1] == old_id
+    first = await burst_order()
+    assert first != sorted(first) and first != sorted(first, reverse=True)  # no id order
+    assert await burst_order() == first  # stable while nothing changes
+    store.add_events("2", 1, at=store.anchor - timedelta(days=30))  # far from the burst
+    assert await burst_order() != first  # any change redraws every tie
+    store.ties = "per_query"
+    orders = {tuple(await burst_order()) for _ in range(3)}
+    assert len(orders) == 3  # and with ties="per_query", every query does
+
+
+async def test_late_events_and_deletions_move_offsets_even_with_a_pinned_window() -> None:
+    """Section 8 of the facts, the reason the gateway never keeps an offset."""
+    store = build_demo_store()
+    app = create_demo_app(store)
+    end = store.now().replace(microsecond=0, tzinfo=None).isoformat()
+    pinned = f"/api/0/issues/2/events/?start=2000-01-01T00:00:00&end={end}"
+    page1 = _listed(await get(app, pinned + "&per_page=50"))
+    late_at = next(e for e in store.events("2") if e.event_id == page1[10]).ts
+    late = store.add_events("2", 2, at=late_at)  # stored late, inside page 1's range
+    page2 = _listed(await get(app, pinned + "&per_page=50&cursor=0:50:0"))
+    assert set(late).isdisjoint(page2)
+    assert len(set(page1) & set(page2)) >= 2  # events repeat across the offset boundary
+    store.delete_events("2", page1[:5])
+    page3 = _listed(await get(app, pinned + "&per_page=50&cursor=0:100:0"))
+    assert set(store.gateway_order("2")).issuperset(page3)
+    assert late[0] in store.gateway_order("2") and page1[0] not in store.gateway_order("2")
+
+
+async def test_events_are_stored_late_and_deleted_over_http() -> None:
+    store = build_demo_store()
+    app = create_demo_app(store, faults=True)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://demo.local") as client:
+        stored = await client.post("/_demo/events", json={"issueId": "2", "count": 3, "ageSeconds": 3600})
+        assert stored.status_code == 200
+        ids = stored.json()["eventIds"]
+        assert len(ids) == 3 and set(ids) <= set(store.event_ids("2"))
+        when = {e.event_id: e.ts for e in store.events("2")}[ids[0]]
+        assert abs((store.now() - when).total_seconds() - 3600) < 60
+        deleted = await client.request("DELETE", "/_demo/events", json={"issueId": "2", "eventIds": ids[:2]})
+        assert sorted(deleted.json()["deleted"]) == sorted(ids[:2]) and ids[0] not in store.event_ids("2")
+        bad = await client.post("/_demo/events", json={"issueId": "2", "count": 0})
+        assert bad.status_code == 400 and "count" in bad.json()["detail"]
+        ties = await client.post("/_demo/events", json={"ties": "per_query"})
+        assert ties.json() == {"ties": "per_query"} and store.ties == "per_query"
+    remote = httpx.ASGITransport(app=app, client=("10.1.2.3", 5000))
+    async with httpx.AsyncClient(transport=remote, base_url="http://demo.local") as client:
+        refused = await client.post("/_demo/events", json={"issueId": "2", "count": 1})
+        assert refused.status_code != 200  # only loopback callers reach the control
 
 
 async def test_requests_are_recorded() -> None:

@@ -12,7 +12,7 @@ DETAIL_FIELDS = "id eventID groupID nextEventID previousEventID release userRepo
 
 
 async def test_latest_and_oldest_are_the_ends_of_the_list(gateway: Gateway) -> None:
-    ids = gateway.store.event_ids("2")
+    ids = gateway.store.gateway_order("2")
     data = await gateway.data(
         '{ issue(id: "2") { latestEvent { eventID previousEventID nextEventID } oldestEvent { eventID nextEventID } } }'
     )
@@ -34,7 +34,7 @@ async def test_detail_filters_are_forwarded(gateway: Gateway) -> None:
 
 
 async def test_recommended_event_and_event_by_id(gateway: Gateway) -> None:
-    target = gateway.store.event_ids("2")[17]
+    target = gateway.store.gateway_order("2")[17]
     data = await gateway.data(
         f'{{ issue(id: "2") {{ recommendedEvent {{ eventID }} event(eventID: "{target}") {{ {DETAIL_FIELDS} }} }} }}'
     )
@@ -81,7 +81,7 @@ async def test_org_scoped_routes_and_short_ids() -> None:
         data = await gw.data(
             '{ issue(id: "DEMO-2") { issueId events(first: 3) { nodes { eventID } } latestEvent { eventID } } }'
         )
-        expected = gw.store.event_ids("2")
+        expected = gw.store.gateway_order("2")
         assert [n["eventID"] for n in data["issue"]["events"]["nodes"]] == expected[:3]
         assert data["issue"]["latestEvent"]["eventID"] == expected[0]
         paths = {path for path, _ in gw.upstream_calls()}

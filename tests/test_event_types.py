@@ -56,6 +56,7 @@ from gateway.schema.event import (
     Event,
     event_from_json,
 )
+from gateway.schema.frames import frame_from_json
 from gateway.schema.node import decode_global_id
 from gateway.schema.scalars import SCALAR_MAP
 
@@ -211,14 +212,40 @@ RENAMES: dict[str, dict[str, str]] = {
         "validated_certificate_chain": "validatedCertificateChain",
         "ocsp_response": "ocspResponse",
     },
+    "NelBody": {
+        "elapsed_time": "elapsedTime",
+        "sampling_fraction": "samplingFraction",
+        "server_ip": "serverIp",
+        "status_code": "statusCode",
+    },
     "NelEntry": {
         "type": "reportType",
+        "user_agent": "userAgent",
         "elapsed_time": "elapsedTime",
         "sampling_fraction": "samplingFraction",
         "server_ip": "serverIp",
         "status_code": "statusCode",
     },
 }
+# JSON objects whose keys are also read into fields of the object that holds them: the raw
+# NEL report's `body` (the network error) -> `NelEntry.body` and `NelEntry`'s own fields, its
+# `type` -> `errorType`.
+FLATTENED: dict[tuple[str, str], dict[str, str]] = {
+    ("NelEntry", "body"): {"type": "errorType"},
+}
+
+
+def _nel_error_type(report: Mapping[str, Any]) -> Any:
+    """NEL's error kind: `body.type` in the raw report, `type` in the flat shape."""
+    if isinstance(report.get("body"), dict):
+        return report["body"].get("type")
+    return None if report.get("type") == "network-error" else report.get("type")
+
+
+# Fields whose value is computed from the JSON object they belong to.
+COMPUTED = {("NelEntry", "errorType"): _nel_error_type}
+# Int fields for which Sentry may send a placeholder text; the field is null, `raw` keeps it.
+PLACEHOLDERS = {("Frame", "origLineNo"): "?", ("Frame", "origColNo"): "?"}
 # Keys dropped on purpose, with the reason.
 IGNORED: dict[tuple[str, str], str] = {
     ("EventTag", "_meta"): "2018-2020 captures carry `_meta: null` on each tag; it means nothing",
@@ -227,12 +254,16 @@ IGNORED: dict[tuple[str, str], str] = {
 WHOLE_OBJECT_FIELDS = {
     "UserGeo": "raw",
     "Span": "raw",
+    "Frame": "raw",
     "CspEntry": "data",
     "HpkpEntry": "data",
     "ExpectCtEntry": "data",
     "ExpectStapleEntry": "data",
     "NelEntry": "data",
 }
+# Types whose whole-object field may be the only way to a key (open-ended objects); in every
+# other type each key must reach a typed field of its own.
+UNTYPED_KEYS_IN_WHOLE = {"UserGeo", "Span", "CspEntry", "HpkpEntry", "ExpectCtEntry", "ExpectStapleEntry"}
 # Fields derived from other keys (not null although no JSON key maps to them).
 DERIVED = {("Event", "id"), ("RequestEntry", "queryString")}
 
@@ -338,13 +369,35 @@ class Comparison:
             if (name, key) in IGNORED:
                 self.mark(key_path)
                 continue
+            inner_renames = FLATTENED.get((name, key))
+            if inner_renames is not None and isinstance(value, dict):
+                if key in gql_type.fields:  # also typed where it is nested
+                    self.value(gql_type.fields[key].type, value, actual[key], key_path)
+                    compared.add(key)
+                if not value:
+                    self.mark(key_path)
+                for inner, inner_value in value.items():
+                    field = inner_renames.get(inner, renames.get(inner, inner))
+                    assert field in gql_type.fields, f"{key_path}: no field of {name} reads {inner!r}"
+                    self.value(gql_type.fields[field].type, inner_value, actual[field], (*key_path, inner))
+                    compared.add(field)
+                continue
             field = renames.get(key, key)
-            if field not in gql_type.fields and whole:
+            if field not in gql_type.fields and whole and name in UNTYPED_KEYS_IN_WHOLE:
                 self.mark(key_path)  # an untyped key: reachable, intact, in the whole object
                 continue
             assert field in gql_type.fields, f"{key_path}: no field of {name} reads {key!r}"
-            self.value(gql_type.fields[field].type, value, actual[field], key_path)
+            if (name, field) in PLACEHOLDERS and value == PLACEHOLDERS[(name, field)]:
+                assert actual[field] is None, f"{key_path}: {value!r} must read as null"
+                assert actual[whole][key] == value, f"{key_path}: {value!r} lost"  # type: ignore[index]
+                self.mark(key_path)
+            else:
+                self.value(gql_type.fields[field].type, value, actual[field], key_path)
             compared.add(field)
+        for (type_name, field), compute in COMPUTED.items():
+            if type_name == name and field not in compared:
+                assert actual[field] == compute(expected), f"{path}: {name}.{field}"
+                compared.add(field)
         for field in gql_type.fields:
             if field not in compared and (name, field) not in DERIVED:
                 assert actual[field] in (None, []), f"{path}: {name}.{field} invented a value"
@@ -535,7 +588,7 @@ def test_cookie_string_is_split() -> None:
     assert _pairs(_request(cookies=[]).cookies) == []
 
 
-def test_int_and_string_ids_become_id_strings() -> None:
+def test_int_and_string_ids_become_id_strings_and_mechanism_ids_ints() -> None:
     threads = entry_from_json(
         {"type": "threads", "data": {"values": [{"id": 7}, {"id": "main"}, {"id": True}, {}]}}
     )
@@ -559,7 +612,8 @@ def test_int_and_string_ids_become_id_strings() -> None:
     assert isinstance(exc, ExceptionEntry)
     first, second = exc.values  # a null value is skipped, as Sentry does
     assert first.threadId == "7" and second.threadId == "7"
-    assert first.mechanism.exceptionId == "1" and first.mechanism.parentId == "0"
+    # exception-group ids are integers (Relay's u64): an int reads as Int, a text is the wrong type
+    assert first.mechanism.exceptionId == 1 and first.mechanism.parentId is None
     assert first.mechanism.helpLink == "u" and first.mechanism.isExceptionGroup is True
     assert first.mechanism.source == "exceptions[0]" and second.mechanism is None
     event = event_from_json({"eventID": "e", "groupID": 7, "projectID": 2, "user": {"id": 5}},
@@ -738,6 +792,49 @@ def test_report_entries() -> None:
     assert nel.type == "nel" and nel.reportType == "dns.name_not_resolved"
     assert (nel.url, nel.elapsedTime, nel.phase, nel.samplingFraction) == ("https://a/", 12, "dns", 1.0)
     assert (nel.serverIp, nel.statusCode, nel.referrer, nel.protocol, nel.method) == ("1.2.3.4", 0, "r", "h2", "GET")
+    assert nel.errorType == "dns.name_not_resolved" and nel.age is None and nel.userAgent is None
+
+
+def test_nel_raw_report_reads_like_the_flat_one() -> None:
+    """The raw report Sentry keeps today: the report's `type` is not the error's kind."""
+    raw = {"age": 61, "type": "network-error", "url": "https://a/", "user_agent": "UA",
+           "body": {"elapsed_time": 12, "method": "GET", "phase": "dns", "protocol": "h2",
+                    "referrer": "r", "sampling_fraction": 1, "server_ip": "1.2.3.4",
+                    "status_code": 0, "type": "dns.name_not_resolved"}}  # fmt: skip
+    nel = entry_from_json({"type": "nel", "data": raw})
+    assert isinstance(nel, NelEntry) and nel.data == raw
+    assert (nel.reportType, nel.errorType) == ("network-error", "dns.name_not_resolved")
+    assert (nel.age, nel.url, nel.userAgent) == (61, "https://a/", "UA")
+    assert (nel.elapsedTime, nel.phase, nel.samplingFraction, nel.serverIp) == (12, "dns", 1.0, "1.2.3.4")
+    assert (nel.statusCode, nel.referrer, nel.protocol, nel.method) == (0, "r", "h2", "GET")
+    body = nel.body
+    assert body is not None and (body.type, body.elapsedTime, body.phase) == ("dns.name_not_resolved", 12, "dns")
+    assert (body.samplingFraction, body.serverIp, body.statusCode) == (1.0, "1.2.3.4", 0)
+    assert (body.referrer, body.protocol, body.method) == ("r", "h2", "GET")
+    flat = entry_from_json({"type": "nel", "data": {"type": "http.error", "phase": "application"}})
+    assert flat.body is None and (flat.errorType, flat.phase) == ("http.error", "application")
+    # Sentry prunes an empty `body`: the report's own type is then no error kind
+    pruned = entry_from_json({"type": "nel", "data": {"type": "network-error", "url": "https://a/"}})
+    assert (pruned.reportType, pruned.errorType, pruned.phase) == ("network-error", None, None)
+    # a key missing from `body` is read at the top level; a `body` that is not an object is flat
+    hybrid = entry_from_json({"type": "nel", "data": {"phase": "dns", "body": {"type": "ok"}}})
+    assert (hybrid.errorType, hybrid.phase) == ("ok", "dns")
+    odd = entry_from_json({"type": "nel", "data": {"type": "http.error", "body": "x", "method": 1}})
+    assert isinstance(odd, NelEntry) and (odd.errorType, odd.method) == ("http.error", None)
+
+
+def test_frame_placeholders_and_older_keys() -> None:
+    frame = frame_from_json({"origLineNo": "?", "origColNo": "?", "origFunction": "?",
+                             "isSentinel": True, "isPrefix": "yes", "instructionOffset": 7})  # fmt: skip
+    assert (frame.origLineNo, frame.origColNo, frame.origFunction) == (None, None, "?")
+    assert frame.raw["origLineNo"] == frame.raw["origColNo"] == "?"
+    assert (frame.isSentinel, frame.isPrefix, frame.instructionOffset) == (True, None, 7)
+
+
+def test_ocsp_response_is_any_json_value() -> None:
+    for value in ("b64", {"status": "TRY_LATER"}, [1, None], 3, True):
+        staple = entry_from_json({"type": "expectstaple", "data": {"ocsp_response": value}})
+        assert isinstance(staple, ExpectStapleEntry) and staple.ocspResponse == value
 
 
 TRANSACTION = {
@@ -770,7 +867,11 @@ FULL_FRAME = {
     "addrMode": "rel:0", "map": "app.js.map", "mapUrl": "https://a/app.js.map",
     "origFunction": "a", "origAbsPath": "https://a/app.min.js", "origFilename": "app.min.js",
     "origLineNo": 1, "origColNo": 300, "symbolicatorStatus": "symbolicated", "minGroupingLevel": 0,
+    "isSentinel": True, "isPrefix": True, "instructionOffset": 7,
 }  # fmt: skip
+# A sourcemap without an original position: Sentry sends "?" in every orig* key.
+UNMAPPED_FRAME = {**FULL_FRAME, "origFunction": "?", "origAbsPath": "?", "origFilename": "?",
+                  "origLineNo": "?", "origColNo": "?"}  # fmt: skip
 HANDMADE = {
     "id": "b" * 32, "eventID": "b" * 32, "groupID": "7", "projectID": "3", "size": 10,
     "type": "error", "platform": "native", "message": "m", "title": "t", "location": "app.c",
@@ -794,8 +895,8 @@ HANDMADE = {
             "mechanism": {"type": "signalhandler", "synthetic": True, "description": "d",
                           "help_link": "https://h", "handled": False, "data": {"relevant_address": "0x0"},
                           "meta": {"signal": {"number": 11}}, "source": "s", "is_exception_group": False,
-                          "exception_id": 0, "parent_id": "1"},
-            "stacktrace": {"frames": [FULL_FRAME], "framesOmitted": [1, 3],
+                          "exception_id": 2, "parent_id": 1},
+            "stacktrace": {"frames": [FULL_FRAME, UNMAPPED_FRAME], "framesOmitted": [1, 3],
                            "registers": {"rip": "0x1"}, "hasSystemFrames": False},
             "rawStacktrace": None}], "hasSystemFrames": False, "excOmitted": [0, 2]}},
         {"type": "threads", "data": {"values": [{"id": "main", "current": True, "crashed": False,
@@ -839,6 +940,11 @@ HANDMADE = {
                                         "hasSystemFrames": False}},
         {"type": "resources", "data": {"urls": ["a"]}},
         {"type": "exception", "data": {"values": "not a list"}},
+        {"type": "nel", "data": {"age": 30, "type": "network-error", "url": "https://a/",
+            "user_agent": "UA", "body": {"elapsed_time": 9, "method": "POST", "phase": "application",
+            "protocol": "http/1.1", "referrer": "r", "sampling_fraction": 1.0, "server_ip": "5.6.7.8",
+            "status_code": 502, "type": "http.error"}}},
+        {"type": "expectstaple", "data": {"hostname": "h", "ocsp_response": [{"status": 1}, "x"]}},
     ],
 }  # fmt: skip
 

@@ -43,7 +43,7 @@ async def test_issue_entities_by_either_key_cost_one_call_per_distinct_page(gate
     data = await gateway.data(ENTITIES, {"representations": representations})
     entities = data["_entities"]
     assert [e["issueId"] for e in entities] == ["2", "2", "3", "2"]
-    expected_2 = gateway.store.event_ids("2")[:3]
+    expected_2 = gateway.store.gateway_order("2")[:3]
     assert [n["eventID"] for n in entities[0]["events"]["nodes"]] == expected_2
     assert entities[1] == entities[0] == entities[3]
     assert len(gateway.upstream_calls()) == 2  # issue 2's page once, issue 3's page once

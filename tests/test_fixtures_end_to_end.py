@@ -1,9 +1,12 @@
-"""Every field of every shared fixture event, through HTTP, the loaders and the demo upstream.
+"""Every field of every demo event, through HTTP, the loaders and the demo upstream.
 
 The schema-level twin of this test lives in `test_event_types.py`; this one
 proves the same for what really crosses the wire: the gateway's answer for
-demo issue 1 is compared, field by field, with the full REST page the demo
-upstream serves for it, and every leaf of that JSON must have been compared.
+demo issue 1 (every shared fixture event) and issue 3 (every entry kind, and
+the older and odd shapes: both NEL shapes, JSON OCSP responses, `"?"` frame
+positions, older frame keys) is compared, field by field, with the full REST
+page the demo upstream serves for it, and every leaf of that JSON must have
+been compared.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ EVENT = SCHEMA.get_type("Event")
 ALL_EVENT_FIELDS = _selection(EVENT)
 
 
-async def test_every_fixture_field_survives_the_whole_path(gateway: Gateway) -> None:
-    query = f'{{ issue(id: "1") {{ events(first: 100) {{ nodes {ALL_EVENT_FIELDS} }} }} }}'
+@pytest.mark.parametrize("issue", ["1", "3"])
+async def test_every_demo_field_survives_the_whole_path(gateway: Gateway, issue: str) -> None:
+    query = f'{{ issue(id: "{issue}") {{ events(first: 100) {{ nodes {ALL_EVENT_FIELDS} }} }} }}'
     data = await gateway.data(query)
     nodes = data["issue"]["events"]["nodes"]
 
@@ -32,7 +36,7 @@ async def test_every_fixture_field_survives_the_whole_path(gateway: Gateway) -> 
         transport=httpx.ASGITransport(app=gateway.demo_app), base_url="http://upstream"
     ) as upstream:
         response = await upstream.get(
-            "/api/0/issues/1/events/",
+            f"/api/0/issues/{issue}/events/",
             params={"full": "true", "per_page": 100},
             headers={"Authorization": "Bearer sntryu_demo"},
         )

@@ -47,7 +47,7 @@ async def test_two_callers_at_once_never_see_each_others_data(gateway: Gateway, 
     alice = {"Authorization": "Bearer sntryu_alice"}
     bob = {"Authorization": "Bearer sntryu_bob"}
     query = '{ issue(id: "6") { events(first: 5) { nodes { eventID } } } }'
-    private = gateway.store.event_ids("6")[:5]
+    private = gateway.store.gateway_order("6")[:5]
 
     async def ask(headers: dict[str, str]) -> dict:
         return await gateway.post(query, headers=headers)

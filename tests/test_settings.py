@@ -60,29 +60,25 @@ def test_repr_never_shows_the_token() -> None:
     assert "sntryu_secret" not in repr(settings)
 
 
-@pytest.mark.parametrize(
-    ("value", "expected", "wire"),
-    [(None, "http1", "Http1Wire"), ("http1", "http1", "Http1Wire"), ("aiohttp", "http1", "Http1Wire"), ("HTTPX", "httpx", "HttpxWire")],
-)
-def test_the_upstream_transport_is_chosen_by_name(value: str | None, expected: str, wire: str) -> None:
-    """``aiohttp``, the default before the gateway had its own HTTP/1.1 wire, still means the default."""
-    from gateway.app import _upstream_wire
-
-    env = {"SENTRY_BASE_URL": "https://sentry.example.com"}
-    if value is not None:
-        env["GATEWAY_UPSTREAM_TRANSPORT"] = value
-    settings = load_settings(env)
-    assert settings.upstream_transport == expected
-    assert type(_upstream_wire(settings)).__name__ == wire
+def test_the_upstream_body_cap_is_read_and_bounded() -> None:
+    assert load_settings({}).upstream_max_bytes == 64 * 1024 * 1024
+    assert load_settings({"GATEWAY_UPSTREAM_MAX_BYTES": "1000000"}).upstream_max_bytes == 1_000_000
+    with pytest.raises(SettingsError, match="GATEWAY_UPSTREAM_MAX_BYTES"):
+        load_settings({"GATEWAY_UPSTREAM_MAX_BYTES": "10"})
 
 
-def test_an_unknown_upstream_transport_is_refused() -> None:
-    with pytest.raises(SettingsError, match="GATEWAY_UPSTREAM_TRANSPORT"):
-        load_settings({"GATEWAY_UPSTREAM_TRANSPORT": "curl"})
+def test_http2_to_sentry_needs_h2(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    assert load_settings({}).upstream_http2 is False
+    monkeypatch.setitem(sys.modules, "h2", None)  # as if not installed
+    with pytest.raises(SettingsError, match=r"GATEWAY_UPSTREAM_HTTP2.*h2"):
+        load_settings({"GATEWAY_UPSTREAM_HTTP2": "1"})
 
 
-def test_the_transport_error_lists_only_the_documented_names() -> None:
-    with pytest.raises(SettingsError) as refused:
-        load_settings({"GATEWAY_UPSTREAM_TRANSPORT": "curl"})
-    assert "must be one of http1, httpx, not 'curl'" in str(refused.value)
-    assert "aiohttp" not in str(refused.value)
+def test_the_home_made_transport_setting_is_gone() -> None:
+    """httpx is the only upstream client; the old switch no longer exists to set."""
+    import gateway.settings
+
+    assert not hasattr(load_settings({}), "upstream_transport")
+    assert "GATEWAY_UPSTREAM_TRANSPORT" not in open(gateway.settings.__file__).read()

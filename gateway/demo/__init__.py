@@ -16,7 +16,7 @@ Public API::
 
 from .app import RequestRecord, create_demo_app, reset_requests
 from .auth import TOKENS
-from .data import ISSUE_COUNTS, LEGACY_ISSUE_ID, OLD_ISSUE_ID, PRIVATE_ISSUE_ID, build_demo_store
+from .data import BURST_ISSUE_ID, ISSUE_COUNTS, LEGACY_ISSUE_ID, OLD_ISSUE_ID, PRIVATE_ISSUE_ID, build_demo_store
 from .faults import ConnectionDropped, Fault, FaultPlan
 from .store import (
     DEMO_ORG_ID,
@@ -41,6 +41,7 @@ __all__ = [
     "Fault",
     "FaultPlan",
     "ISSUE_COUNTS",
+    "BURST_ISSUE_ID",
     "LEGACY_ISSUE_ID",
     "OLD_ISSUE_ID",
     "PRIVATE_ISSUE_ID",

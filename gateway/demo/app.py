@@ -20,7 +20,8 @@ count upstream calls; ``app.state.reset_requests()`` clears the log.
 
 ``create_demo_app(faults=True)`` adds fault injection (`gateway.demo.faults`):
 ``app.state.faults`` is then a `FaultPlan` (else None), faults apply right after
-authentication, and ``/_demo/faults`` is the loopback-only control endpoint. The
+authentication, and ``/_demo/faults`` is the loopback-only control endpoint;
+``/_demo/events`` (`gateway.demo.control`) then stores events late and deletes them. The
 detail endpoint always carries Sentry's ``X-Sentry-Rate-Limit-*`` headers (the list
 endpoint too with faults enabled); ``app.state.rate_limits`` computes them.
 """
@@ -41,6 +42,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import Principal, auth_label, authenticate
+from .control import events_control, is_events_path
 from .dates import InvalidQuery
 from .faults import (
     CLOSE_CONNECTION_KEY,
@@ -239,12 +241,25 @@ def _list_events(request: Request, store: DemoStore, issue: DemoIssue, url_prefi
 # -- the detail endpoint ----------------------------------------------------------------
 
 
-def _neighbours(rows: list[DemoEvent], event: DemoEvent) -> tuple[str | None, str | None]:
-    """(next = nearest newer, previous = nearest older) among ``rows`` (newest first)."""
-    key = event.sort_key()
-    newer = [row for row in rows if row.sort_key() > key]
-    older = [row for row in rows if row.sort_key() < key]
-    return (newer[-1].event_id if newer else None, older[0].event_id if older else None)
+def _snuba_key(event: DemoEvent) -> tuple[int, str]:
+    """Snuba's order for single events: whole-second timestamp, then event id.
+
+    ``get_latest_event`` / ``get_oldest_event`` and ``get_adjacent_event_ids`` order by
+    ``timestamp, event_id`` (the tie-break the list lost); the value-cursor issue
+    keeps its old exact-time order.
+    """
+    return (event.second, event.event_id)
+
+
+def _neighbours(rows: list[DemoEvent], event: DemoEvent, key: Any) -> tuple[str | None, str | None]:
+    """(next = nearest newer, previous = nearest older) among ``rows``."""
+    mine = key(event)
+    newer = [row for row in rows if key(row) > mine]
+    older = [row for row in rows if key(row) < mine]
+    return (
+        min(newer, key=key).event_id if newer else None,
+        max(older, key=key).event_id if older else None,
+    )
 
 
 def _recommended(rows: list[DemoEvent]) -> DemoEvent | None:
@@ -283,7 +298,8 @@ def _event_detail(request: Request, store: DemoStore, issue: DemoIssue, raw_even
         raise ApiError.detail(400, "Invalid event query") from None
 
     events = store.events(issue.issue_id)
-    rows = _filtered(events, environments, query, window)
+    key = DemoEvent.sort_key if issue.paginator == "value" else _snuba_key
+    rows = sorted(_filtered(events, environments, query, window), key=key, reverse=True)
     event: DemoEvent | None
     if raw_event_id == "latest":
         event = rows[0] if rows else None
@@ -298,7 +314,7 @@ def _event_detail(request: Request, store: DemoStore, issue: DemoIssue, raw_even
     if event is None:
         raise ApiError.detail(404, _NO_MATCHING_EVENT)
 
-    next_id, previous_id = _neighbours(rows, event)
+    next_id, previous_id = _neighbours(rows, event, key)
     body = serialize_detail(
         event,
         next_event_id=next_id,
@@ -321,6 +337,9 @@ class _DemoApp(Starlette):
         if plan is not None and scope["type"] == "http":
             if is_control_path(scope["path"]) and is_loopback(scope.get("client")):
                 await control(plan, scope, receive, send)
+                return
+            if is_events_path(scope["path"]) and is_loopback(scope.get("client")):
+                await events_control(self.state.store, scope, receive, send)
                 return
             close = closer_for(send)
             if close is not None:

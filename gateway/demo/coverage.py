@@ -11,12 +11,18 @@ Ten event shapes, cycled (``seq % 10``), with per-round variations (``seq // 10`
    ``heldLocks`` and ``rawStacktrace``
 2  Native crash: ``crashFile`` attachment, registers, zero-padded addresses,
    ``addrMode``, ``symbolicatorStatus``, threads, debugmeta (images, ``sdk_info``,
-   ``is_debug_build``), errors
-3  JavaScript with source maps (``map``, ``mapUrl``, ``orig*``), errors, request
+   ``is_debug_build``), errors; the older frame keys ``isSentinel`` / ``isPrefix``
+   (2021-23 events, round 1) and ``instructionOffset`` (2019 and older, round 2)
+3  JavaScript with source maps (``map``, ``mapUrl``, ``orig*``), errors, request; in odd
+   rounds a frame whose sourcemap gave no original position (``"?"`` in every
+   ``orig*`` key, ``origLineNo`` / ``origColNo`` included, as Sentry sends it)
 4  message + template + top-level stacktrace + request (pairs query, env, cookies, data)
 5  CSP report event (type ``csp``)
-6  HPKP / Expect-CT / Expect-Staple report event (by round)
-7  NEL report event (type ``nel``, Relay-style snake_case report keys)
+6  HPKP / Expect-CT / Expect-Staple report event (by round); Expect-Staple's
+   ``ocsp_response`` is a string (round 2) or a JSON object (round 3)
+7  NEL report event (type ``nel``): the raw report Sentry keeps today (even rounds:
+   nested ``body``, the report's ``type`` ``network-error`` beside ``body.type``) or
+   the older flat shape (odd rounds: the network error's keys at the top level)
 8  Error with a spans entry (round even) or an empty ``[]`` spans entry (round odd)
 9  An entry of an unknown future kind (``resources``) + message + breadcrumbs
 == ============================================================================
@@ -175,9 +181,21 @@ def _native_frames(symbolicated: bool) -> list[dict[str, Any]]:
     return frames
 
 
-def _native(seq: int, event_id: str, ts: datetime) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def _older_frame_keys(frames: list[dict[str, Any]], rnd: int) -> list[dict[str, Any]]:
+    """Frame keys of older events: ``isSentinel`` / ``isPrefix`` (2021-23; Sentry sends them
+    only when true) in round 1, ``instructionOffset`` (2019 and older) in round 2."""
+    if rnd == 1:
+        frames[0]["isSentinel"] = True
+        frames[1]["isPrefix"] = True
+    elif rnd == 2:
+        for k, f in enumerate(frames):
+            f["instructionOffset"] = 4 * k + 12
+    return frames
+
+
+def _native(seq: int, rnd: int, event_id: str, ts: datetime) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     registers = {"rip": "0x000000010000a3f0", "rsp": "0x00007ff7bfeff5a0", "rbp": "0x00007ff7bfeff5c0"}
-    crashed = E.stacktrace(_native_frames(True), registers=registers)
+    crashed = E.stacktrace(_older_frame_keys(_native_frames(True), rnd), registers=registers)
     raw = E.stacktrace(_native_frames(False), registers=registers)
     entry_list = [
         E.exception_entry(
@@ -236,7 +254,28 @@ def _native(seq: int, event_id: str, ts: datetime) -> tuple[list[dict[str, Any]]
     return entry_list, crash_file
 
 
-def _js(seq: int) -> list[dict[str, Any]]:
+def _unmapped_position_frame() -> dict[str, Any]:
+    """A frame whose sourcemap had no original position: Sentry's ``get_api_context`` then
+    sends ``"?"`` for every ``orig*`` key, ``origLineNo`` and ``origColNo`` included."""
+    return E.frame(
+        filename="/static/js/app.4f3c2a.js",
+        abs_path="https://cdn.example.com/static/js/app.4f3c2a.js",
+        function="Object.onClick",
+        lineno=1,
+        colno=50117,
+        in_app=True,
+        context_lines=None,
+        map="app.4f3c2a.js.map",
+        mapUrl="https://cdn.example.com/static/js/app.4f3c2a.js.map",
+        origFunction="?",
+        origAbsPath="?",
+        origFilename="?",
+        origLineNo="?",
+        origColNo="?",
+    )
+
+
+def _js(seq: int, rnd: int) -> list[dict[str, Any]]:
     frames = [
         E.frame(
             filename="./src/components/Checkout.tsx",
@@ -257,6 +296,8 @@ def _js(seq: int) -> list[dict[str, Any]]:
         ),
         E.frame(filename="/static/js/vendor.js", abs_path="https://cdn.example.com/static/js/vendor.js", function="HTMLButtonElement.r", lineno=2, colno=9931, in_app=False, context_lines=None),
     ]
+    if rnd % 2:
+        frames.insert(1, _unmapped_position_frame())
     return [
         E.exception_entry(
             [
@@ -321,7 +362,7 @@ def _csp() -> dict[str, Any]:
 
 
 def _other_report(rnd: int) -> tuple[str, dict[str, Any], str]:
-    kind = ("hpkp", "expectct", "expectstaple", "expectct")[rnd % 4]
+    kind = ("hpkp", "expectct", "expectstaple", "expectstaple")[rnd % 4]
     if kind == "hpkp":
         report = {
             "date_time": "2024-05-01T10:00:00Z",
@@ -355,7 +396,10 @@ def _other_report(rnd: int) -> tuple[str, dict[str, Any], str]:
             "hostname": "shop.example.com",
             "port": 443,
             "response_status": "ERROR_RESPONSE",
-            "ocsp_response": None,
+            # any JSON value (Relay keeps it as a Value): base64 text, or an object
+            "ocsp_response": "MIIBrQoBAKCCAaYwggGiBgkrBgEFBQcwAQEEggGTMIIBjzCB"
+            if rnd == 2
+            else {"status": "TRY_LATER", "produced_at": "2024-05-01T09:59:58Z", "responses": []},
             "cert_status": "REVOKED",
             "effective_expiration_date": "2024-06-01T10:00:00Z",
             "served_certificate_chain": ["-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----"],
@@ -365,27 +409,49 @@ def _other_report(rnd: int) -> tuple[str, dict[str, Any], str]:
     return kind, E.report_entry(kind, report), title
 
 
-def _nel() -> dict[str, Any]:
-    return E.report_entry(
-        "nel",
-        {
+def _nel(rnd: int) -> tuple[dict[str, Any], str]:
+    """A NEL entry and the event's title.
+
+    Even rounds: the raw report as Sentry keeps it today (Relay's ``NetworkReportRaw``):
+    the report's own ``type`` (``network-error``), ``age``, ``url``, ``user_agent`` at the
+    top, the network error in ``body`` with its kind in ``body.type``. Odd rounds: the
+    older flat shape, the network error's keys at the top level and its kind in ``type``.
+    """
+    if rnd % 2 == 0:
+        timed_out = rnd == 0
+        body = {
+            "elapsed_time": 230 if timed_out else 48,
+            "method": "POST" if timed_out else "GET",
+            "phase": "connection" if timed_out else "application",
+            "protocol": "h2" if timed_out else "http/1.1",
+            "referrer": "https://shop.example.com/",
+            "sampling_fraction": 1.0 if timed_out else 0.25,
+            "server_ip": "203.0.113.5",
+            "status_code": 0 if timed_out else 503,
+            "type": "tcp.timed_out" if timed_out else "http.error",
+        }
+        report = {
             "type": "network-error",
             "url": "https://api.example.com/v1/orders",
-            "age": 1200,
+            "age": 1200 if timed_out else 65,
             "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/125.0",
-            "body": {
-                "elapsed_time": 230,
-                "method": "POST",
-                "phase": "connection",
-                "protocol": "h2",
-                "referrer": "https://shop.example.com/",
-                "sampling_fraction": 1.0,
-                "server_ip": "203.0.113.5",
-                "status_code": 0,
-                "type": "tcp.timed_out",
-            },
-        },
-    )
+            "body": body,
+        }
+        title = "NEL: Connection timed out (tcp.timed_out)" if timed_out else "NEL: HTTP error 503 (http.error)"
+        return E.report_entry("nel", report), title
+    flat = {
+        "url": "https://api.example.com/v1/orders",
+        "elapsed_time": 12,
+        "method": "GET",
+        "phase": "dns",
+        "protocol": "http/1.1",
+        "referrer": "https://shop.example.com/cart",
+        "sampling_fraction": 0.5,
+        "server_ip": "",  # no server reached: pruned as an empty key
+        "status_code": 0,
+        "type": "dns.name_not_resolved",
+    }
+    return E.report_entry("nel", flat), "NEL: DNS name not resolved (dns.name_not_resolved)"
 
 
 def _spans(seq: int, rnd: int, ts: datetime) -> list[dict[str, Any]]:
@@ -482,7 +548,7 @@ def coverage_event(issue_id: str, seq: int, ts: datetime) -> DemoEvent:
         platform, title, culprit, location = "java", "IllegalMonitorStateException: current thread is not owner", "com.example.orders.OrderWorker in process0", "OrderWorker.java"
         contexts["runtime"] = {"name": "OpenJDK", "version": "21.0.2", "type": "runtime"}
     elif shape == 2:
-        entry_list, crash_file = _native(seq, event_id, ts)
+        entry_list, crash_file = _native(seq, rnd, event_id, ts)
         platform, title, culprit, location = "native", "EXC_BAD_ACCESS: KERN_INVALID_ADDRESS at 0x0", "Renderer::draw", "src/render.cpp"
         errors = [{"type": "native_missing_dsym", "message": "A required debug information file was missing.", "data": {"image_path": "/usr/lib/system/libsystem_kernel.dylib", "image_uuid": "1c2b3a4d-5e6f-3a7b-8c9d-0e1f2a3b4c5d", "image_arch": "x86_64"}}]
         contexts.update(
@@ -490,7 +556,7 @@ def coverage_event(issue_id: str, seq: int, ts: datetime) -> DemoEvent:
             os={"name": "macOS", "version": "14.5", "build": "23F79", "kernel_version": "Darwin Kernel Version 23.5.0", "type": "os"},
         )
     elif shape == 3:
-        entry_list = _js(seq)
+        entry_list = _js(seq, rnd)
         platform, title, culprit, location = "javascript", "TypeError: Cannot read properties of undefined (reading 'toFixed')", "submitOrder(components/Checkout)", "./src/components/Checkout.tsx"
         errors = [{"type": "js_no_source", "message": "Source code was not found", "data": {"url": "https://cdn.example.com/static/js/vendor.js", "symbolicator_type": "missing_source"}}]
         contexts["browser"] = {"name": "Safari", "version": "17.5", "type": "browser"}
@@ -509,9 +575,10 @@ def coverage_event(issue_id: str, seq: int, ts: datetime) -> DemoEvent:
         entry_list = [entry]
         platform, message, culprit = "other", title, "shop.example.com"
     elif shape == 7:
-        entry_list = [_nel()]
+        entry, title = _nel(rnd)
+        entry_list = [entry]
         event_type, platform = "nel", "other"
-        title = message = "NEL: Connection timed out (tcp.timed_out)"
+        message = title
         culprit = "https://api.example.com/v1/orders"
     elif shape == 8:
         entry_list = _spans(seq, rnd, ts)

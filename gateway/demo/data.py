@@ -11,8 +11,9 @@ id   events                  what it is for
 2    320                     big application error: > 250 events, 3 pages of 100;
                              8 frames with context/vars, 20 breadcrumbs, request,
                              production/staging, 4 releases, user tags with ``query``,
-                             python/node/javascript; ties at desc positions 99/100,
-                             199/200 and 307-309
+                             python/node/javascript; events come in bursts that share
+                             a whole second (1-6 events, one of 30), some straddling
+                             desc positions 9/10, 24/25, 49/50 and 99/100
 3    40                      every entry kind and optional shape (`gateway.demo.coverage`)
 4    30                      performance issue of transactions (`gateway.demo.performance`)
 5    150                     legacy issue paged with old value cursors
@@ -20,6 +21,8 @@ id   events                  what it is for
                              millisecond, one straddling positions 9/10, one 99/100
 6    12                      private: only ``sntryu_bob`` and ``sntryu_demo`` may read it
 7    15                      every event 101-130 days old: empty in the default window
+8    230                     a burst: 130 events in one second (more than Sentry's
+                             100 per page), the rest in small bursts around it
 ==== ======================= ============================================================
 """
 
@@ -28,6 +31,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from .coverage import COVERAGE_EVENT_COUNT, coverage_event
 from .dates import to_ms
@@ -36,6 +40,7 @@ from .performance import transaction_event
 from .store import DemoEvent, DemoIssue, DemoStore
 from .synthetic import (
     FIXTURE_ISSUE_SPEC,
+    BURST_SPEC,
     LEGACY_SPEC,
     OLD_SPEC,
     PRIVATE_SPEC,
@@ -44,12 +49,20 @@ from .synthetic import (
     basic_error_event,
 )
 
-__all__ = ["build_demo_store", "ISSUE_COUNTS", "LEGACY_ISSUE_ID", "PRIVATE_ISSUE_ID", "OLD_ISSUE_ID"]
+__all__ = [
+    "build_demo_store",
+    "ISSUE_COUNTS",
+    "LEGACY_ISSUE_ID",
+    "PRIVATE_ISSUE_ID",
+    "OLD_ISSUE_ID",
+    "BURST_ISSUE_ID",
+]
 
-ISSUE_COUNTS = {"2": 320, "3": COVERAGE_EVENT_COUNT, "4": 30, "5": 150, "6": 12, "7": 15}
+ISSUE_COUNTS = {"2": 320, "3": COVERAGE_EVENT_COUNT, "4": 30, "5": 150, "6": 12, "7": 15, "8": 230}
 LEGACY_ISSUE_ID = "5"
 PRIVATE_ISSUE_ID = "6"
 OLD_ISSUE_ID = "7"
+BURST_ISSUE_ID = "8"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -80,6 +93,42 @@ def _spread(
     return times
 
 
+def _bursts(
+    issue_id: str,
+    count: int,
+    newest: datetime,
+    span: timedelta,
+    forced: dict[int, int],
+) -> list[datetime]:
+    """``count`` times, oldest first, in bursts of events sharing one whole second.
+
+    Real issues look like this: a deploy or a retry loop sends several events within
+    a second, and Sentry lists them in whole seconds with no order among them.
+    ``forced`` maps a newest-first position to the length of a burst starting there
+    (to make bursts straddle page boundaries); elsewhere bursts are 1-6 events long.
+    Inside a burst the microseconds differ (the detail endpoint shows them).
+    """
+    rng = random.Random(f"demo:bursts:{issue_id}")
+    step = span / count
+    second = newest.replace(microsecond=0)
+    desc: list[datetime] = []
+    while len(desc) < count:
+        position = len(desc)
+        if position in forced:
+            length = forced[position]
+        else:
+            length = rng.choices((1, 2, 3, 4, 6), weights=(55, 20, 12, 8, 5))[0]
+            upcoming = [start for start in forced if start > position]
+            if upcoming:
+                length = min(length, min(upcoming) - position)
+        length = min(length, count - position)
+        micros = sorted(rng.sample(range(1_000_000), length), reverse=True)
+        desc.extend(second + timedelta(microseconds=m) for m in micros)
+        gap = step * length * rng.uniform(0.5, 1.5)
+        second = (second - max(gap, timedelta(seconds=1))).replace(microsecond=0)
+    return list(reversed(desc))
+
+
 def _legacy_times(count: int, newest: datetime) -> list[datetime]:
     """Newest first, whole milliseconds, in runs of equal timestamps.
 
@@ -107,6 +156,11 @@ def _legacy_times(count: int, newest: datetime) -> list[datetime]:
     return times
 
 
+def _old_dates(event: DemoEvent) -> DemoEvent:
+    event.whole_second_dates = False
+    return event
+
+
 def _issue(
     issue_id: str,
     title: str,
@@ -121,8 +175,14 @@ def _issue(
     return issue
 
 
-def build_demo_store(now: datetime | None = None, *, clock: Callable[[], datetime] | None = None) -> DemoStore:
-    """Build the demo data. ``now`` only fixes the anchor; ``clock`` replaces request time."""
+def build_demo_store(
+    now: datetime | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    ties: Literal["on_change", "per_query"] = "on_change",
+) -> DemoStore:
+    """Build the demo data. ``now`` only fixes the anchor; ``clock`` replaces request time;
+    ``ties`` says when the order among events of one second is redrawn (`DemoStore`)."""
     anchor = (now or datetime.now(UTC)).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     day = timedelta(days=1)
 
@@ -140,7 +200,7 @@ def build_demo_store(now: datetime | None = None, *, clock: Callable[[], datetim
         lambda seq, ts: app_error_event(
             "2", seq, ts, release=RELEASES[min(len(RELEASES) - 1, seq * len(RELEASES) // n2)], anchor=anchor
         ),
-        _spread("2", n2, anchor - 14 * day, 14 * day - timedelta(hours=1), ties=((10, 11, 12), (119, 120), (219, 220))),
+        _bursts("2", n2, anchor - timedelta(hours=1), 14 * day - timedelta(hours=2), {8: 4, 22: 5, 47: 3, 60: 30, 98: 4}),
     )
     issue3 = _issue(
         "3",
@@ -158,7 +218,7 @@ def build_demo_store(now: datetime | None = None, *, clock: Callable[[], datetim
     issue5 = _issue(
         LEGACY_ISSUE_ID,
         "ConnectionResetError: [Errno 104] Connection reset by peer",
-        lambda seq, ts: basic_error_event(LEGACY_ISSUE_ID, LEGACY_SPEC, seq, ts),
+        lambda seq, ts: _old_dates(basic_error_event(LEGACY_ISSUE_ID, LEGACY_SPEC, seq, ts)),
         list(reversed(legacy_desc)),
         paginator="value",
     )
@@ -175,4 +235,12 @@ def build_demo_store(now: datetime | None = None, *, clock: Callable[[], datetim
         lambda seq, ts: basic_error_event(OLD_ISSUE_ID, OLD_SPEC, seq, ts),
         _spread("7", ISSUE_COUNTS["7"], anchor - 130 * day, 29 * day),
     )
-    return DemoStore([issue1, issue2, issue3, issue4, issue5, issue6, issue7], anchor=anchor, clock=clock)
+    issue8 = _issue(
+        BURST_ISSUE_ID,
+        "RuntimeError: retry storm",
+        lambda seq, ts: basic_error_event(BURST_ISSUE_ID, BURST_SPEC, seq, ts),
+        _bursts(BURST_ISSUE_ID, ISSUE_COUNTS["8"], anchor - 2 * timedelta(hours=1), day, {40: 130}),
+    )
+    return DemoStore(
+        [issue1, issue2, issue3, issue4, issue5, issue6, issue7, issue8], anchor=anchor, clock=clock, ties=ties
+    )

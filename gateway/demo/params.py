@@ -96,15 +96,21 @@ def is_true_flag(value: str | None) -> bool:
 
 @dataclass(frozen=True)
 class DateRange:
-    """A half-open window ``start <= timestamp < end`` (either side may be open)."""
+    """A half-open window ``start <= timestamp < end`` (either side may be open), in whole seconds.
+
+    Snuba's ``timestamp`` column is a ``DateTime`` (whole seconds) and Sentry's query
+    builder drops the sub-second part of both bounds (facts doc, section 1 "Time
+    precision"): ``end=12:00:00.9`` excludes every event of second 12:00:00.
+    """
 
     start: datetime | None
     end: datetime | None
 
     def contains(self, when: datetime) -> bool:
-        if self.start is not None and when < self.start:
+        second = when.replace(microsecond=0)
+        if self.start is not None and second < self.start.replace(microsecond=0):
             return False
-        if self.end is not None and when >= self.end:
+        if self.end is not None and second >= self.end.replace(microsecond=0):
             return False
         return True
 

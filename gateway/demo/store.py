@@ -6,9 +6,16 @@ the detail-only extras (``release``, ``userReport``, ``sdkUpdates``, ``resolvedW
 the raw ``event.message`` the simple serializer prints, and an internal timestamp
 ``ts`` that drives ordering and the date window.
 
-Ordering: newest first by ``ts``; ties (several issues have events sharing a
-timestamp on purpose) are broken by ``eventID``, descending, so the order is total and
-identical in every process. Sentry leaves the tie order unspecified.
+Ordering, as hostile as Sentry's (facts doc, section 1 "Ordering" and section 8):
+newest first by the **whole second** of ``ts`` only; events of one second have no
+defined order. Here they are ordered by a hash of their id salted with the issue's
+``tie_salt``, which is redrawn whenever the issue changes (an event stored or
+deleted), or before every query with ``ties="per_query"``. The old value-cursor
+issue (``paginator="value"``) keeps the old eventstore order, ``(ts, eventID)``.
+
+Events can be stored late (``add_events(at=...)`` with a time in the past: inside
+ranges a client has already read) and deleted (`delete_events`), by tests, by the
+soak, and over HTTP through ``/_demo/events`` (`gateway.demo.control`).
 
 Everything is deterministic given the anchor (see `gateway.demo.data`); the only wall
 clock read is `DemoStore.now()`, which the date window uses, and it can be replaced
@@ -17,6 +24,7 @@ with the ``clock`` argument.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -63,6 +71,9 @@ class DemoEvent:
     # Values only the simple serializer prints for events whose full payload lacks them
     # (transactions: ``dateCreated`` and ``culprit``).
     simple_extra: dict[str, Any] = field(default_factory=dict)
+    #: List items carry ``dateCreated`` in whole seconds (False: the old value-cursor
+    #: issue, whose 2018-era list kept the stored precision).
+    whole_second_dates: bool = True
     # Lazily filled JSON caches (see `gateway.demo.serializers`).
     json_cache: dict[str, bytes] = field(default_factory=dict, repr=False)
 
@@ -101,6 +112,11 @@ class DemoEvent:
     def sort_key(self) -> tuple[datetime, str]:
         return (self.ts, self.event_id)
 
+    @property
+    def second(self) -> int:
+        """The whole second Sentry's events dataset stores (``DateTime``) and orders by."""
+        return int(self.ts.timestamp() // 1)
+
 
 @dataclass(eq=False)
 class DemoIssue:
@@ -113,9 +129,21 @@ class DemoIssue:
     factory: EventFactory | None = None
     events: list[DemoEvent] = field(default_factory=list)
     next_seq: int = 0
+    #: Salt of the order among events of one second; redrawn on every change.
+    tie_salt: int = 0
 
     def resort(self) -> None:
-        self.events.sort(key=DemoEvent.sort_key, reverse=True)
+        """Newest second first; within a second, the order `tie_salt` draws."""
+        if self.paginator == "value":
+            self.events.sort(key=DemoEvent.sort_key, reverse=True)
+            return
+        salt = str(self.tie_salt).encode()
+        self.events.sort(
+            key=lambda event: (
+                -event.second,
+                hashlib.blake2b(salt + event.event_id.encode(), digest_size=8).digest(),
+            )
+        )
 
 
 class DemoStore:
@@ -127,9 +155,14 @@ class DemoStore:
         *,
         anchor: datetime | None = None,
         clock: Callable[[], datetime] | None = None,
+        ties: Literal["on_change", "per_query"] = "on_change",
     ) -> None:
         self.anchor = anchor or datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
         self._clock = clock or (lambda: datetime.now(UTC))
+        #: ``"on_change"``: ties reordered whenever an issue changes; ``"per_query"``:
+        #: before every read, as Sentry's ClickHouse may (the harshest setting).
+        self.ties = ties
+        self._salts = 0
         self._lock = threading.RLock()
         self.issues: dict[str, DemoIssue] = {}
         self._environments: set[str] | None = None
@@ -146,13 +179,37 @@ class DemoStore:
         return self.issues.get(issue_id)
 
     def events(self, issue_id: str) -> list[DemoEvent]:
-        """A snapshot of the issue's events, newest first (no filter, no window)."""
+        """A snapshot of the issue's events, newest first (no filter, no window).
+
+        With ``ties="per_query"`` every call draws a new order among events of one second.
+        """
         with self._lock:
-            return list(self.issues[issue_id].events)
+            issue = self.issues[issue_id]
+            if self.ties == "per_query" and issue.paginator != "value":
+                self._reshuffle(issue)
+            return list(issue.events)
+
+    def _reshuffle(self, issue: DemoIssue) -> None:
+        self._salts += 1
+        issue.tie_salt = self._salts
+        issue.resort()
 
     def event_ids(self, issue_id: str) -> list[str]:
         """Event ids newest first, in the default order, no filters, ignoring the window."""
         return [event.event_id for event in self.events(issue_id)]
+
+    def gateway_order(self, issue_id: str) -> list[str]:
+        """Event ids in the order a client sees through the gateway (no filter, no window).
+
+        Sentry's order with its ties broken by event id, descending: the total order
+        the gateway pages over (`gateway.schema.seek`). The old value-cursor issue is
+        listed in Sentry's own order, which was total.
+        """
+        with self._lock:
+            issue = self.issues[issue_id]
+            if issue.paginator == "value":
+                return [event.event_id for event in issue.events]
+            return [event.event_id for event in sorted(issue.events, key=lambda e: (e.second, e.event_id), reverse=True)]
 
     def environments(self) -> set[str]:
         """Environment names that exist in the organization ("" when some event has none)."""
@@ -169,6 +226,8 @@ class DemoStore:
 
     def add_issue(self, issue: DemoIssue) -> DemoIssue:
         with self._lock:
+            self._salts += 1
+            issue.tie_salt = self._salts
             issue.resort()
             self.issues[issue.issue_id] = issue
             self._environments = None
@@ -177,11 +236,14 @@ class DemoStore:
     def add_events(self, issue_id: str, count: int, *, at: datetime | None = None) -> list[str]:
         """Ingest ``count`` new synthetic events and return their ids, newest first.
 
-        Without ``at`` they land "now" and are strictly newer than every stored event
-        (1 microsecond apart, the newest 1 microsecond before the current clock, so a
-        default window ending "now", which excludes its end, shows them even under a
-        frozen clock). With ``at`` the first lands exactly at ``at`` and the others 1
-        microsecond later each.
+        Without ``at`` they land in the last whole second before now (Sentry lists no
+        event of the current second yet), 1 microsecond apart and newer than every
+        stored event. With
+        ``at`` the first lands exactly at ``at`` and the others 1 microsecond later
+        each: an ``at`` in the past stores them late, inside ranges already read
+        (ingestion delay: seconds; an offline client: hours or days), usually in the
+        same whole second as events already there. Either way the order among the
+        events of one second is redrawn.
         """
         with self._lock:
             issue = self.issues[issue_id]
@@ -189,7 +251,8 @@ class DemoStore:
                 raise ValueError(f"issue {issue_id} cannot ingest synthetic events")
             step = timedelta(microseconds=1)
             if at is None:
-                base = self.now() - step * count
+                # The last whole second before now: Sentry does not list the current one yet.
+                base = self.now().replace(microsecond=0) - timedelta(seconds=1)
                 if issue.events:
                     base = max(base, max(e.ts for e in issue.events) + step)
             else:
@@ -200,9 +263,21 @@ class DemoStore:
                 issue.next_seq += 1
                 new.append(event)
             issue.events.extend(new)
-            issue.resort()
+            self._reshuffle(issue)
             self._environments = None
         return [event.event_id for event in reversed(new)]
+
+    def delete_events(self, issue_id: str, event_ids: Iterable[str]) -> list[str]:
+        """Delete events (a deletion, merge or reprocessing in Sentry); returns the ids removed."""
+        wanted = {event_id.lower() for event_id in event_ids}
+        with self._lock:
+            issue = self.issues[issue_id]
+            removed = [event.event_id for event in issue.events if event.event_id in wanted]
+            if removed:
+                issue.events = [event for event in issue.events if event.event_id not in wanted]
+                self._reshuffle(issue)
+                self._environments = None
+        return removed
 
 
 def __getattr__(name: str) -> Any:

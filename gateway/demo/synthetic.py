@@ -34,6 +34,7 @@ __all__ = [
     "BasicErrorSpec",
     "basic_error_event",
     "LEGACY_SPEC",
+    "BURST_SPEC",
     "PRIVATE_SPEC",
     "OLD_SPEC",
     "FIXTURE_ISSUE_SPEC",
@@ -601,6 +602,14 @@ OLD_SPEC = BasicErrorSpec(
     "sync_invoices",
     "app/billing/sync.py",
     environments=("production", "staging"),
+)
+BURST_SPEC = BasicErrorSpec(
+    "RuntimeError",
+    lambda seq: f"retry storm: attempt {seq} of the payment webhook failed",
+    "app.webhooks.retry",
+    "redeliver",
+    "app/webhooks/retry.py",
+    environments=("production",),
 )
 FIXTURE_ISSUE_SPEC = BasicErrorSpec(
     "RuntimeError",

@@ -1,9 +1,9 @@
-"""A `Wire` that measures every call to Sentry (retries included).
+"""An `Upstream` that measures every call to Sentry (retries included).
 
-It sits under the REST client, which needs no change for it: each attempt is
-counted by endpoint kind and status, timed until its body has arrived,
-traced when tracing is on, and added to the current request's `Observation`.
-(Rate-limit headroom is observed by the client, which reads those headers anyway.)
+The REST client needs no change for it: each attempt is counted by endpoint
+kind and status, timed until its body has arrived, traced when tracing is
+on, and added to the current request's `Observation`. (Rate-limit headroom
+is observed by the client, which reads those headers anyway.)
 """
 
 from __future__ import annotations
@@ -12,23 +12,21 @@ import socket
 import ssl
 import sys
 import time
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from gateway.sentry.wire import Wire, WireResponse, WireTimeout, WireTruncated
+from gateway.sentry.upstream import BodyRefused, HTTPTimeout, Upstream, UpstreamResponse
 
 from . import tracing
 from .context import current_observation
 from .metrics import endpoint_kind, observe_upstream
 
-__all__ = ["InstrumentedWire", "failure_reason"]
+__all__ = ["InstrumentedUpstream", "failure_reason"]
 
 
-class InstrumentedWire(Wire):
-    def __init__(self, inner: Wire) -> None:
-        self.inner = inner
-
-    async def get(self, url: str, headers: dict[str, str], timeout: float) -> WireResponse:
+class InstrumentedUpstream(Upstream):
+    async def get(self, url: str, headers: Mapping[str, str], timeout: float) -> UpstreamResponse:
         kind = endpoint_kind(url.partition("?")[0])
         observation = current_observation()
         if observation is not None:
@@ -37,12 +35,12 @@ class InstrumentedWire(Wire):
         status = "cancelled"
         with tracing.span(f"GET sentry {kind}", client=True, **{"gateway.endpoint": kind}) as span:
             try:
-                response = await self.inner.get(url, headers, timeout)
+                response = await super().get(url, headers, timeout)
                 status = str(response.status_code)
-            except WireTimeout:
+            except HTTPTimeout:
                 status = "timeout"
                 raise
-            except WireTruncated as exc:  # an answer, cut off
+            except BodyRefused as exc:  # an answer, refused
                 status = str(exc.status or "connection_error")
                 raise
             except Exception:
@@ -56,9 +54,6 @@ class InstrumentedWire(Wire):
                     span.set_attribute("http.response.status_code_or_failure", status)
         return response
 
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
 
 def _failure(url: str, kind: str, status: str, exc: BaseException | None) -> dict[str, Any]:
     """What the access log says about a failed call: the host, and the status or why none came."""
@@ -71,20 +66,21 @@ def _failure(url: str, kind: str, status: str, exc: BaseException | None) -> dic
 
 
 def failure_reason(exc: BaseException) -> str:
-    """The reason under a wire error (the OS's or TLS's, kept as its context), in a few words."""
-    if isinstance(exc, WireTimeout):
+    """Why no answer came, in a few words: the OS's or TLS's reason found in the
+    exception's chain (httpx keeps it as the context), else the message."""
+    if isinstance(exc, HTTPTimeout):
         return f"timeout ({exc})"
-    cause = exc.__cause__ or exc.__context__
-    if isinstance(cause, socket.gaierror):
-        return "host name not resolved"
-    if isinstance(cause, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(cause, ssl.SSLCertVerificationError):
-        return f"TLS certificate not accepted: {cause.verify_message}"
-    if isinstance(cause, ssl.SSLError):
-        return f"TLS failed: {cause.reason or cause}"
-    if isinstance(cause, OSError) and cause.strerror:
-        return cause.strerror.lower()
-    if cause is not None and str(cause):
-        return f"{exc}: {str(cause)[:120]}"
+    seen: set[int] = set()
+    cause: BaseException | None = exc.__cause__ or exc.__context__
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, socket.gaierror):
+            return "host name not resolved"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"TLS certificate not accepted: {cause.verify_message}"
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS failed: {cause.reason or cause}"
+        cause = cause.__cause__ or cause.__context__
     return str(exc) or type(exc).__name__

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from gateway.sentry.loaders import SentryLoaders
 
@@ -27,3 +28,6 @@ class RequestContext:
     #: The request's own "now": every connection of one request pins the same
     #: window, so aliases of the same page share one upstream call.
     now: dt.datetime = field(default_factory=utc_now)
+    #: ``PAGING_INEXACT`` notes of this request's connections, for the
+    #: response's ``extensions.pagingWarnings`` (see `traversal.resolve_events`).
+    paging_warnings: list[dict[str, Any]] = field(default_factory=list)

@@ -130,13 +130,13 @@ class Mechanism:
         description="`is_exception_group`: whether this exception is a group of others; "
         "null when not sent."
     )
-    exceptionId: Optional[strawberry.ID] = strawberry.field(
-        description="`exception_id`: this exception's id within an exception group; null "
-        "when not sent."
+    exceptionId: Optional[int] = strawberry.field(
+        description="`exception_id`: this exception's number within an exception group (an "
+        "integer, as Sentry sends it; 0 is the root); null when not sent."
     )
-    parentId: Optional[strawberry.ID] = strawberry.field(
-        description="`parent_id`: the `exceptionId` of the group this exception belongs to; "
-        "null when not sent."
+    parentId: Optional[int] = strawberry.field(
+        description="`parent_id`: the `exceptionId` of the group this exception belongs to "
+        "(an integer); null when not sent."
     )
 
 
@@ -546,8 +546,8 @@ def _mechanism_from_json(value: Any) -> Mechanism | None:
         meta=get("meta"),
         source=string(get("source")),
         isExceptionGroup=boolean(get("is_exception_group")),
-        exceptionId=identifier(get("exception_id")),
-        parentId=identifier(get("parent_id")),
+        exceptionId=integer(get("exception_id")),
+        parentId=integer(get("parent_id")),
     )
 
 

@@ -310,8 +310,13 @@ class Event(Node):
         description="The platform of the SDK (`python`, `javascript`, `native` ...); null if unknown."
     )
     dateCreated: Optional[DateTime] = strawberry.field(
-        description="When the event happened (its timestamp). Null for transaction events, "
-        "which have `startTimestamp` / `endTimestamp` instead."
+        description="When the event happened (its timestamp), as Sentry sent it. Its "
+        "precision depends on where the event was read: an item of `Issue.events` carries "
+        "whole seconds (Sentry's list endpoint takes it from its search index, which stores "
+        "seconds), while `Issue.event`, `latestEvent`, `oldestEvent`, `recommendedEvent` and "
+        "`node` (Sentry's detail endpoint) carry microseconds. So the same event can read "
+        "`12:00:05Z` in a list and `12:00:05.731204Z` in detail. Null for transaction "
+        "events, which have `startTimestamp` / `endTimestamp` instead."
     )
     dateReceived: Optional[DateTime] = strawberry.field(
         description="When Sentry received the event; null if unknown."

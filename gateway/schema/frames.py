@@ -55,7 +55,9 @@ class SourceLine:
     description="One stack frame as Sentry's stacktrace interface serializes it "
     "(`Frame.get_api_context`). Keys Sentry always sends are always here (null when "
     "unknown); the ones Sentry adds only when relevant (`addrMode`, sourcemap fields, "
-    "`symbolicatorStatus`, `minGroupingLevel`) are null when it left them out."
+    "`symbolicatorStatus`, `minGroupingLevel`, and in older events `isSentinel`, "
+    "`isPrefix`, `instructionOffset`) are null when it left them out. `raw` has the frame "
+    "as sent."
 )
 class Frame:
     filename: Optional[str] = strawberry.field(
@@ -150,10 +152,13 @@ class Frame:
         description="`filename` before the sourcemap was applied; null when none was."
     )
     origLineNo: Optional[int] = strawberry.field(
-        description="`lineNo` before the sourcemap was applied; null when none was."
+        description="`lineNo` before the sourcemap was applied; null when none was, and "
+        "when the sourcemap gave no original position: Sentry then sends the text `\"?\"`, "
+        "which `raw` keeps (`raw.origLineNo`)."
     )
     origColNo: Optional[int] = strawberry.field(
-        description="`colNo` before the sourcemap was applied; null when none was."
+        description="`colNo` before the sourcemap was applied; null when none was, and when "
+        "Sentry sent `\"?\"` for no original position (kept in `raw.origColNo`)."
     )
     symbolicatorStatus: Optional[str] = strawberry.field(
         description="Native frames: Symbolicator's outcome for this frame (`symbolicated`, "
@@ -162,6 +167,26 @@ class Frame:
     minGroupingLevel: Optional[int] = strawberry.field(
         description="The lowest grouping level at which this frame contributes to the "
         "issue's grouping; null when not sent."
+    )
+    isSentinel: Optional[bool] = strawberry.field(
+        description="Older events (2021-23): true when a grouping enhancement rule marked "
+        "this frame a sentinel (`+sentinel`); Sentry sends the key only when true, so null "
+        "otherwise."
+    )
+    isPrefix: Optional[bool] = strawberry.field(
+        description="Older events (2021-23): true when a grouping enhancement rule marked "
+        "this frame a prefix frame (`+prefix`); Sentry sends the key only when true, so null "
+        "otherwise."
+    )
+    instructionOffset: Optional[int] = strawberry.field(
+        description="Events from 2019 or earlier: the instruction offset Sentry sent for the "
+        "frame; null in newer events."
+    )
+    raw: Optional[JSON] = strawberry.field(
+        description="The whole frame object exactly as Sentry sent it (camelCase keys). It "
+        "keeps what the typed fields cannot carry, such as the `\"?\"` Sentry puts in "
+        "`origLineNo` / `origColNo` (and the other `orig*` keys) when a sourcemap had no "
+        "original position, and keys added after this schema."
     )
 
 
@@ -230,6 +255,10 @@ def frame_from_json(data: Mapping[str, Any]) -> Frame:
         origColNo=integer(get("origColNo")),
         symbolicatorStatus=string(get("symbolicatorStatus")),
         minGroupingLevel=integer(get("minGroupingLevel")),
+        isSentinel=boolean(get("isSentinel")),
+        isPrefix=boolean(get("isPrefix")),
+        instructionOffset=integer(get("instructionOffset")),
+        raw=data,
     )
 
 

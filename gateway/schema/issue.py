@@ -146,9 +146,18 @@ class Issue(Node):
 
     @strawberry.field(
         description="The issue's events, newest first, as a Relay connection over Sentry's "
-        "`GET /issues/{id}/events/`. Pass exactly one of `first` or `last` (1 to 100). The time "
-        "window is pinned on the first page and carried in the cursors, so events arriving while "
-        "you page never repeat or skip an event."
+        "`GET /issues/{id}/events/`. Pass exactly one of `first` or `last` (1 to 100). Sentry orders "
+        "by whole seconds with no order among events of one second; this connection breaks those "
+        "ties by `eventID`, descending, and its cursors hold an edge's place in that order (second "
+        "and event id), not an offset: Sentry stores events late, anywhere in the list, so an "
+        "offset points at another event from one call to the next. The guarantee, in both "
+        "directions: every event that existed when you began paging and still exists appears exactly "
+        "once, in that order; an event stored or deleted meanwhile never makes another repeat or "
+        "vanish, and one stored meanwhile appears at most once. The time window is pinned, in whole "
+        "seconds, on the first page. One limit: a second holding more than 100 events is read in "
+        "several calls, and if Sentry reorders it between them the response says so in "
+        "`extensions.pagingWarnings` (code `PAGING_INEXACT`). With `sample: true` Sentry's order is "
+        "a hash, and cursors are offsets, without this guarantee."
     )
     async def events(
         self,
@@ -206,7 +215,9 @@ class Issue(Node):
             cursors=selects_cursors(info._raw_info),
         )
         context = info.context
-        return await resolve_events(context.loaders, context.codec, events_query, context.now)
+        return await resolve_events(
+            context.loaders, context.codec, events_query, context.now, context.paging_warnings
+        )
 
     @strawberry.field(
         description="One event of this issue by its event id (Sentry's event detail endpoint), "

@@ -1,17 +1,21 @@
-"""GraphQL cursors <-> Sentry's REST cursors: pure functions, no I/O.
+"""GraphQL cursors <-> places in Sentry's list: pure functions, no I/O.
 
 An edge's GraphQL cursor records where its event sits in one traversal:
 
-* ``offset`` mode (today's Sentry, cursors ``0:<offset>:0``): the event's
-  absolute position, so ``first: 10, after: X`` is exactly one upstream call
-  with ``cursor=0:<pos+1>:0&per_page=10``;
+* ``value`` mode (today's Sentry, newest first): the event's whole second and
+  event id, its place in the gateway's order (see `gateway.schema.seek`, which
+  explains why an offset is not a position while events arrive), plus hints
+  that size the next calls;
+* ``offset`` mode (``sample=true`` only, where Sentry orders by a hash that no
+  time bound can follow): the event's absolute offset;
 * ``page`` mode (older Sentry, value cursors such as ``1534962224000:100:0``,
   which cannot be computed for an arbitrary position): the Sentry cursor of
   the page that held the event, that page's size, and the index within it.
 
-Every cursor also carries the traversal's pinned time window, so offsets do
-not shift when new events arrive, and a binding digest of the issue id and
-filter arguments, so it cannot be replayed on another connection. The whole
+Every cursor also carries the traversal's pinned time window in whole seconds
+(Sentry drops sub-second parts of ``start``/``end``), and a binding digest of
+the issue id and filter arguments, so it cannot be replayed on another
+connection. The whole
 payload is authenticated with HMAC-SHA256 (key from ``GATEWAY_CURSOR_SECRET``,
 else a fixed key: tampering is still detected, forging is not prevented), then
 base64url-encoded. Cursors never expire and hold no credential.
@@ -34,6 +38,7 @@ from gateway.sentry.filters import EventFilters
 __all__ = [
     "CURSOR_VERSION",
     "DEFAULT_WINDOW",
+    "Mark",
     "MAX_PAGE_SIZE",
     "CursorCodec",
     "CursorError",
@@ -52,7 +57,7 @@ __all__ = [
     "window_filters",
 ]
 
-CURSOR_VERSION = 1
+CURSOR_VERSION = 2
 MAX_PAGE_SIZE = 100
 #: Sentry's window when no date parameters are given (``MAX_STATS_PERIOD``).
 DEFAULT_WINDOW = dt.timedelta(days=90)
@@ -60,6 +65,7 @@ _MAX_CURSOR_LENGTH = 2048
 _MAC_BYTES = 12
 _UNSIGNED_KEY = b"sentry-events-gateway/cursor/v1"
 _STATS_PERIOD = re.compile(r"^(\d+)([hdmsw]?)$")
+_EVENT_ID = re.compile(r"[0-9a-f]{1,64}")
 _PERIOD_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.timezone.utc)
@@ -113,21 +119,39 @@ def check_date_range(filters: EventFilters) -> None:
 
 
 def pin_window(filters: EventFilters, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    """The explicit window a traversal keeps for all its pages.
+    """The explicit window a traversal keeps for all its pages, in whole seconds.
 
     ``statsPeriod`` wins over ``start``/``end`` (as in Sentry) and becomes
-    ``[now - period, now]``; no date arguments means Sentry's 90-day default,
-    ``[now - 90 days, now]``.
+    ``[now - period, now)``; no date arguments means Sentry's 90-day default,
+    ``[now - 90 days, now)``. Sentry drops the sub-second part of both bounds
+    and reads them as ``start <= timestamp < end``, so the pinned bounds are
+    those whole seconds: the same window on every page, whatever the clock.
     """
     check_date_range(filters)
     if filters.stats_period:
         period = parse_stats_period(filters.stats_period)
-        return (now - period if period < now - _EPOCH else _EPOCH), now
-    if filters.start is not None and filters.end is not None:
+        start, end = (now - period if period < now - _EPOCH else _EPOCH), now
+    elif filters.start is not None and filters.end is not None:
         # An end in the future would let events that arrive mid-walk in.
-        end = now if filters.start < now < filters.end else filters.end
-        return filters.start, end
-    return now - DEFAULT_WINDOW, now
+        start, end = filters.start, (now if filters.start < now < filters.end else filters.end)
+    else:
+        start, end = now - DEFAULT_WINDOW, now
+    return whole_second(start), whole_second(end)
+
+
+def whole_second(value: dt.datetime) -> dt.datetime:
+    """`value` without its sub-second part, in UTC (what Sentry's query builder sends Snuba)."""
+    return value.astimezone(dt.timezone.utc).replace(microsecond=0)
+
+
+def epoch_seconds(value: dt.datetime) -> int:
+    """Whole seconds since the epoch (floor)."""
+    delta = value - _EPOCH
+    return delta.days * 86400 + delta.seconds
+
+
+def from_epoch_seconds(value: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(seconds=value)
 
 
 def window_filters(filters: EventFilters, window: tuple[dt.datetime, dt.datetime]) -> EventFilters:
@@ -151,13 +175,39 @@ def connection_binding(issue_id: str, filters: EventFilters) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Position:
-    """Where an edge's event sits: an absolute offset, or a page and an index in it."""
+class Mark:
+    """An edge's place in the gateway's order (`gateway.schema.seek`): its second and event id.
 
+    ``rank`` (events above it in the traversal's window when it was placed, -1
+    unknown), ``k`` (its 1-based place among the events of its second) and
+    ``m`` (how many events its second held) are hints that size the next
+    calls; exactness never depends on them.
+    """
+
+    second: int
+    event_id: str
+    rank: int = -1
+    k: int = 1
+    m: int = 1
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.second, self.event_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where an edge's event sits: a place by value, an absolute offset, or a page and an index in it."""
+
+    mark: Mark | None = None
     offset: int | None = None
     page_cursor: str | None = None
     page_size: int | None = None
     index: int | None = None
+
+    @classmethod
+    def at_mark(cls, mark: Mark) -> Position:
+        return cls(mark=mark)
 
     @classmethod
     def at_offset(cls, offset: int) -> Position:
@@ -166,6 +216,12 @@ class Position:
     @classmethod
     def in_page(cls, page_cursor: str | None, page_size: int, index: int) -> Position:
         return cls(page_cursor=page_cursor or "", page_size=page_size, index=index)
+
+    @property
+    def mode(self) -> str:
+        if self.mark is not None:
+            return "value"
+        return "offset" if self.offset is not None else "page"
 
     @property
     def is_offset(self) -> bool:
@@ -195,7 +251,10 @@ class CursorCodec:
             _micros(state.window[0]),
             _micros(state.window[1]),
         ]
-        if pos.offset is not None:
+        if pos.mark is not None:
+            mark = pos.mark
+            body += ["v", mark.second, mark.event_id, mark.rank, mark.k, mark.m]
+        elif pos.offset is not None:
             body += ["o", pos.offset]
         else:
             body += ["p", pos.page_cursor or "", pos.page_size, pos.index]
@@ -237,6 +296,17 @@ def _parse_payload(payload: bytes) -> CursorState:
     if not (isinstance(binding, str) and _is_int(start) and _is_int(end)):
         raise CursorError("Invalid cursor: unreadable.")
     window = (_from_micros(start), _from_micros(end))
+    if (
+        mode == "v"
+        and len(rest) == 5
+        and _is_int(rest[0])
+        and isinstance(rest[1], str)
+        and _EVENT_ID.fullmatch(rest[1])
+        and all(_is_int(value) for value in rest[2:])
+        and rest[2] >= -1
+        and 1 <= rest[3] <= rest[4]
+    ):
+        return CursorState(binding, window, Position.at_mark(Mark(rest[0], rest[1], rest[2], rest[3], rest[4])))
     if mode == "o" and len(rest) == 1 and _is_int(rest[0]) and rest[0] >= 0:
         return CursorState(binding, window, Position.at_offset(rest[0]))
     if (

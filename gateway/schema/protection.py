@@ -100,6 +100,9 @@ def cost_results(context: ExecutionContext, estimate: int | None) -> dict[str, A
     limits = loaders.rate_limit()
     if limits is not None:
         results["rateLimit"] = limits.as_dict()
+    warnings = getattr(context.context, "paging_warnings", None)
+    if warnings:
+        results["pagingWarnings"] = list(warnings)
     return results
 
 

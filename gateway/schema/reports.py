@@ -8,6 +8,13 @@ every member has typed fields for the keys known from the browser report
 formats *and* ``data: JSON`` with the whole report as Sentry sent it. A typed
 field reads the snake_case key and, failing that, the hyphenated key of the
 raw browser report (``document-uri``), so either spelling works.
+
+NEL comes in two shapes (SENTRY_API.md, "Not confirmed"): the raw report Sentry
+keeps today (Relay's ``NetworkReportRaw``: ``age``, ``type`` = ``network-error``,
+``url``, ``user_agent`` and the network error nested in ``body``, whose own
+``type`` is the error's kind) and an older flat one with the network error's
+keys at the top level. `NelEntry` reads both into the same fields, so one query
+works for old and new events.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import strawberry
 from gateway.schema._convert import (
     boolean,
     integer,
+    mapping,
     number,
     require_mapping,
     string,
@@ -33,6 +41,7 @@ __all__ = [
     "ExpectCtEntry",
     "ExpectStapleEntry",
     "NelEntry",
+    "NelBody",
     "csp_entry_from_json",
     "hpkp_entry_from_json",
     "expectct_entry_from_json",
@@ -209,32 +218,28 @@ class ExpectStapleEntry:
         description="`validated_certificate_chain`: PEM certificates of the chain the browser "
         "built; null if absent or not a list of strings."
     )
-    ocspResponse: Optional[str] = strawberry.field(
-        description="`ocsp_response`: the stapled OCSP response, base64."
+    ocspResponse: Optional[JSON] = strawberry.field(
+        description="`ocsp_response`: the stapled OCSP response as Sentry sent it: any JSON "
+        "value (Relay keeps it untyped), usually base64 text; null when absent."
     )
     data: Optional[JSON] = strawberry.field(description=_DATA)
 
 
 @strawberry.type(
-    description="A Network Error Logging report (entry type `nel`). Typed fields are null "
-    "when the report lacks that key or holds a value of another type."
+    description="The network error of a raw NEL report: its `body` object, typed (snake_case "
+    "keys in camelCase). Typed fields are null when `body` lacks that key or holds a value of "
+    "another type."
 )
-class NelEntry:
-    type: str = strawberry.field(
-        description="Sentry's entry type (`nel`). The report's own `type` key is `reportType`."
+class NelBody:
+    type: Optional[str] = strawberry.field(
+        description="`type`: the kind of network error (`tcp.timed_out`, `http.error`, ...)."
     )
-    url: Optional[str] = strawberry.field(description="`url`: the URL that failed.")
     elapsedTime: Optional[int] = strawberry.field(
-        description="`elapsed_time`: milliseconds from the start of the request to the "
-        "failure or completion."
+        description="`elapsed_time`: milliseconds from the start of the request to the failure "
+        "or completion."
     )
     phase: Optional[str] = strawberry.field(
-        description="`phase`: the phase of the request that failed (`dns`, `connection`, "
-        "`application`)."
-    )
-    reportType: Optional[str] = strawberry.field(
-        description="The report's own `type` key (e.g. `tcp.timed_out`, `http.error`), "
-        "renamed because `type` is Sentry's entry type here."
+        description="`phase`: `dns`, `connection` or `application`."
     )
     samplingFraction: Optional[float] = strawberry.field(
         description="`sampling_fraction`: the fraction of such reports the browser sends."
@@ -243,13 +248,83 @@ class NelEntry:
         description="`server_ip`: the IP address of the server the request went to."
     )
     statusCode: Optional[int] = strawberry.field(
-        description="`status_code`: HTTP status of the response; null or 0 when none came."
+        description="`status_code`: HTTP status of the response; 0 when none came."
     )
     referrer: Optional[str] = strawberry.field(description="`referrer`: the request's referrer.")
     protocol: Optional[str] = strawberry.field(
         description="`protocol`: the network protocol (e.g. `http/1.1`, `h2`)."
     )
     method: Optional[str] = strawberry.field(description="`method`: the HTTP method.")
+
+
+@strawberry.type(
+    description="A Network Error Logging report (entry type `nel`), in either shape Sentry "
+    "stores: the raw report it keeps today (`age`, `type`, `url`, `user_agent`, and the "
+    "network error nested in `body`) or the older flat one (the network error's keys at "
+    "the top level). The fields below read both the same way: `errorType`, `phase`, "
+    "`elapsedTime`, ... come from `body` when there is one, else from the top level. "
+    "Typed fields are null when the report lacks that key or holds a value of another type."
+)
+class NelEntry:
+    type: str = strawberry.field(
+        description="Sentry's entry type (`nel`). The report's own `type` key is `reportType`."
+    )
+    reportType: Optional[str] = strawberry.field(
+        description="The report's own top-level `type` key as sent, renamed because `type` is "
+        "Sentry's entry type here: `network-error` in the raw report Sentry keeps today. In "
+        "the older flat shape that one key held the network error's kind (then it equals "
+        "`errorType`). Read `errorType` for the kind of failure in both shapes."
+    )
+    errorType: Optional[str] = strawberry.field(
+        description="The kind of network error (`tcp.timed_out`, `http.error`, "
+        "`dns.name_not_resolved`, `ok`, ...): `body.type` in the raw report, the top-level "
+        "`type` in the older flat shape; null when the report has none (a top-level "
+        "`network-error` without a `body` is the report's type, not an error kind)."
+    )
+    url: Optional[str] = strawberry.field(description="`url`: the URL of the failed request.")
+    age: Optional[int] = strawberry.field(
+        description="`age`: milliseconds between the failure and the browser sending the "
+        "report; null when not sent."
+    )
+    userAgent: Optional[str] = strawberry.field(
+        description="`user_agent`: the User-Agent of the browser that sent the report; null "
+        "when not sent."
+    )
+    elapsedTime: Optional[int] = strawberry.field(
+        description="`elapsed_time` (in `body`, or at the top level in the flat shape): "
+        "milliseconds from the start of the request to the failure or completion."
+    )
+    phase: Optional[str] = strawberry.field(
+        description="`phase` (in `body`, or at the top level): the phase of the request that "
+        "failed (`dns`, `connection`, `application`)."
+    )
+    samplingFraction: Optional[float] = strawberry.field(
+        description="`sampling_fraction` (in `body`, or at the top level): the fraction of "
+        "such reports the browser sends."
+    )
+    serverIp: Optional[str] = strawberry.field(
+        description="`server_ip` (in `body`, or at the top level): the IP address of the "
+        "server the request went to; null when none was reached."
+    )
+    statusCode: Optional[int] = strawberry.field(
+        description="`status_code` (in `body`, or at the top level): HTTP status of the "
+        "response; null or 0 when none came."
+    )
+    referrer: Optional[str] = strawberry.field(
+        description="`referrer` (in `body`, or at the top level): the request's referrer."
+    )
+    protocol: Optional[str] = strawberry.field(
+        description="`protocol` (in `body`, or at the top level): the network protocol (e.g. "
+        "`http/1.1`, `h2`)."
+    )
+    method: Optional[str] = strawberry.field(
+        description="`method` (in `body`, or at the top level): the HTTP method."
+    )
+    body: Optional[NelBody] = strawberry.field(
+        description="`body` of the raw report, typed, exactly as nested there (its `type` is "
+        "the error's kind); null in the older flat shape. The fields above read the same "
+        "values whatever the shape."
+    )
     data: Optional[JSON] = strawberry.field(description=_DATA)
 
 
@@ -320,24 +395,62 @@ def expectstaple_entry_from_json(entry_type: str, data: Any) -> ExpectStapleEntr
         certStatus=string(_key(report, "cert_status")),
         servedCertificateChain=string_list(_key(report, "served_certificate_chain")),
         validatedCertificateChain=string_list(_key(report, "validated_certificate_chain")),
-        ocspResponse=string(_key(report, "ocsp_response")),
+        ocspResponse=_key(report, "ocsp_response"),
         data=report,
     )
 
 
+_NEL_REPORT_TYPE = "network-error"
+
+
 def nel_entry_from_json(entry_type: str, data: Any) -> NelEntry:
+    """Either NEL shape: the network error's keys from ``body`` when it is an object, else
+    from the top level (the older flat shape, where ``type`` is the error's kind)."""
     report = require_mapping(data, "nel data")
+    body = mapping(report.get("body"))
+
+    def read(snake: str) -> Any:
+        # a key missing from `body` may still sit at the top level (a hybrid of the shapes)
+        if body is not None:
+            value = _key(body, snake)
+            if value is not None:
+                return value
+        return _key(report, snake)
+
+    report_type = string(report.get("type"))
+    if body is not None:
+        error_type = string(body.get("type"))
+    else:  # flat: the one `type` is the error's kind, unless it is the report's own type
+        error_type = None if report_type == _NEL_REPORT_TYPE else report_type
     return NelEntry(
         type=entry_type,
+        reportType=report_type,
+        errorType=error_type,
         url=string(_key(report, "url")),
-        elapsedTime=integer(_key(report, "elapsed_time")),
-        phase=string(_key(report, "phase")),
-        reportType=string(_key(report, "type")),
-        samplingFraction=number(_key(report, "sampling_fraction")),
-        serverIp=string(_key(report, "server_ip")),
-        statusCode=integer(_key(report, "status_code")),
-        referrer=string(_key(report, "referrer")),
-        protocol=string(_key(report, "protocol")),
-        method=string(_key(report, "method")),
+        age=integer(_key(report, "age")),
+        userAgent=string(_key(report, "user_agent")),
+        elapsedTime=integer(read("elapsed_time")),
+        phase=string(read("phase")),
+        samplingFraction=number(read("sampling_fraction")),
+        serverIp=string(read("server_ip")),
+        statusCode=integer(read("status_code")),
+        referrer=string(read("referrer")),
+        protocol=string(read("protocol")),
+        method=string(read("method")),
+        body=None if body is None else _nel_body(body),
         data=report,
+    )
+
+
+def _nel_body(body: Mapping[str, Any]) -> NelBody:
+    return NelBody(
+        type=string(body.get("type")),
+        elapsedTime=integer(_key(body, "elapsed_time")),
+        phase=string(body.get("phase")),
+        samplingFraction=number(_key(body, "sampling_fraction")),
+        serverIp=string(_key(body, "server_ip")),
+        statusCode=integer(_key(body, "status_code")),
+        referrer=string(body.get("referrer")),
+        protocol=string(body.get("protocol")),
+        method=string(body.get("method")),
     )

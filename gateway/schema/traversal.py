@@ -1,15 +1,19 @@
 """Resolve one `Issue.events` page: GraphQL paging arguments -> Sentry calls.
 
-The pure cursor rules live in `pagination`; this module spends upstream calls.
-Two strategies, chosen by what Sentry answers:
+The pure cursor rules live in `pagination`; the exact paging algorithm in
+`seek`; this module spends upstream calls. Three strategies:
 
-* offset (today's Sentry): every range is one call at ``cursor=0:<start>:0``
-  with ``per_page`` = the page size; ``last`` without ``before`` first finds
-  the end of the list with `locate_end`.
-* page (older Sentry with value cursors): only cursors Sentry handed out are
-  ever sent. Forward paging continues from the page that held the `after`
-  event; backward paging walks the list from the start, which costs more
-  calls but never trusts Sentry's old "previous" cursors.
+* value (today's Sentry, the default): positions by value, pages asked for
+  with whole-second ``start``/``end`` relative to the cursor's place
+  (`gateway.schema.seek`), so events stored late or deleted never make an
+  event repeat or vanish.
+* offset (``sample=true``): Sentry orders by a hash of the event id, which no
+  time bound can follow, so positions are offsets in the pinned window; a
+  stored or deleted event can shift them (documented).
+* page (older Sentry with value cursors, detected from its Link header): only
+  cursors Sentry handed out are ever sent. Forward paging continues from the
+  page that held the `after` event; backward paging walks the list from the
+  start, which costs more calls but never trusts Sentry's old "previous" cursors.
 
 All calls go through the request's loaders, so repeated pages are free.
 """
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gateway.sentry.filters import EventFilters
@@ -30,6 +34,8 @@ from .event import event_from_json
 from .pagination import (
     MAX_PAGE_SIZE,
     CursorCodec,
+    epoch_seconds,
+    from_epoch_seconds,
     CursorError,
     CursorState,
     PagingError,
@@ -44,6 +50,8 @@ from .pagination import (
     window_filters,
 )
 from gateway.sentry.errors import BadUpstreamResponse
+
+from .seek import SeekPage, Slice, row_from_event, seek_backward, seek_forward
 
 #: The most pages one walk over value cursors may fetch (100 events each):
 #: beyond that an upstream that never stops saying "more" is refused.
@@ -102,10 +110,30 @@ class _Located:
 
 
 async def resolve_events(
-    loaders: SentryLoaders, codec: CursorCodec, query: EventsQuery, now: dt.datetime
+    loaders: SentryLoaders,
+    codec: CursorCodec,
+    query: EventsQuery,
+    now: dt.datetime,
+    warnings: list[dict[str, Any]] | None = None,
 ) -> EventConnection:
-    """One page of `query`, as a Relay connection."""
-    return await _Traversal(loaders, codec, query, now).run()
+    """One page of `query`, as a Relay connection.
+
+    Where Sentry makes an exact page impossible (`seek.SeekPage.inexact`), a
+    ``PAGING_INEXACT`` entry is appended to `warnings` (the response's
+    ``extensions.pagingWarnings``): never silently.
+    """
+    traversal = _Traversal(loaders, codec, query, now)
+    connection = await traversal.run()
+    if traversal.inexact and warnings is not None:
+        warnings.extend(
+            {"code": "PAGING_INEXACT", "issueId": query.issue_id, "message": reason}
+            for reason in traversal.inexact
+        )
+    return connection
+
+
+class _OlderSentry(Exception):
+    """The list answered with value cursors: an older Sentry, paged by its own cursors."""
 
 
 class _Traversal:
@@ -121,6 +149,7 @@ class _Traversal:
         self.before = self._decode(query.before)
         self.window = self._window(now)
         self.upstream_filters = window_filters(query.filters, self.window)
+        self.inexact: list[str] = []
 
     @functools.cached_property
     def binding(self) -> str:
@@ -137,7 +166,7 @@ class _Traversal:
         if len(states) == 2:
             if states[0].window != states[1].window:
                 raise CursorError("`after` and `before` come from two different traversals.")
-            if states[0].position.is_offset != states[1].position.is_offset:
+            if states[0].position.mode != states[1].position.mode:
                 raise CursorError("`after` and `before` come from two different traversals.")
         return states[0].window
 
@@ -145,14 +174,62 @@ class _Traversal:
 
     async def run(self) -> EventConnection:
         cursors = [s for s in (self.after, self.before) if s is not None]
-        page_mode = bool(cursors) and not cursors[0].position.is_offset
-        if page_mode:
+        mode = cursors[0].position.mode if cursors else ("offset" if self.query.filters.sample else "value")
+        if mode == "value":
+            try:
+                return await self._value_page()
+            except _OlderSentry:
+                if cursors:
+                    raise CursorError(
+                        "Invalid cursor: Sentry now pages this list with value cursors; "
+                        "start the traversal again without `after`/`before`."
+                    ) from None
+                mode = "page"
+        if mode == "page":
             if self.query.first is not None:
                 return await self._page_forward(self.query.first)
             return await self._page_backward(self.query.last or 0)
         if self.query.first is not None:
             return await self._offset_forward(self.query.first)
         return await self._offset_backward(self.query.last or 0)
+
+    # -- value strategy (exact) ------------------------------------------------
+
+    async def _value_page(self) -> EventConnection:
+        window = (epoch_seconds(self.window[0]), epoch_seconds(self.window[1]))
+        after = self.after.position.mark if self.after else None
+        before = self.before.position.mark if self.before else None
+        page: SeekPage
+        if self.query.first is not None:
+            page = await seek_forward(self._seek_fetch, window, self.query.first, after=after, before=before)
+        else:
+            page = await seek_backward(
+                self._seek_fetch,
+                window,
+                self.query.last or 0,
+                before=before,
+                after=after,
+                needs_full=self.query.full,
+            )
+        self.inexact.extend(page.inexact)
+        located = [_Located(p.row.event, Position.at_mark(p.mark), p.row.full) for p in page.rows]
+        return self._connection(located, has_next=page.has_next, has_previous=page.has_previous)
+
+    async def _seek_fetch(self, lo: int, hi: int, offset: int, per_page: int, probe: bool) -> Slice:
+        """One call for `seek`: events with ``lo <= second < hi`` from `offset`."""
+        filters = replace(
+            self.upstream_filters, start=from_epoch_seconds(lo), end=from_epoch_seconds(hi)
+        )
+        page = await self._fetch(
+            _offset_cursor(offset),
+            per_page,
+            full=False if probe and self.query.full else None,
+            filters=filters,
+        )
+        if page.value_cursors:
+            raise _OlderSentry()
+        rows = [row_from_event(event, full=page.full) for event in page.events]
+        return Slice(rows, page.more and bool(rows))
 
     # -- offset strategy -----------------------------------------------------
 
@@ -309,15 +386,23 @@ class _Traversal:
 
     # -- shared ----------------------------------------------------------------
 
-    async def _fetch(self, cursor: str | None, per_page: int, *, full: bool | None = None) -> _Page:
+    async def _fetch(
+        self,
+        cursor: str | None,
+        per_page: int,
+        *,
+        full: bool | None = None,
+        filters: EventFilters | None = None,
+    ) -> _Page:
         """One upstream page (through the loaders); `full` overrides the selection's need."""
         query = self.query
+        filters = filters or self.upstream_filters
         loaded = await self.loaders.page(
             query.issue_id,
             cursor=cursor,
             per_page=per_page,
             full=query.full if full is None else full,
-            filters=self.upstream_filters,
+            filters=filters,
         )
         if loaded.page.direct_hit and cursor is not None:
             # A direct hit ignores the cursor: its one event was the whole list.
@@ -328,7 +413,7 @@ class _Traversal:
                 cursor=cursor,
                 per_page=per_page,
                 full=True,
-                filters=self.upstream_filters,
+                filters=filters,
             )
         return _Page(loaded.page.events, loaded.page.links, loaded.full)
 

@@ -1,11 +1,14 @@
 """The REST client: one method per Sentry endpoint, every outcome typed.
 
-One `SentryClient` (over one pooled `gateway.sentry.wire.Wire`) serves the
-whole process. It knows nothing of GraphQL: it validates ids, builds the URL
+One `SentryClient` (over one `gateway.sentry.upstream.Upstream`, the process's
+one ``httpx.AsyncClient``) serves the whole process. It knows nothing of GraphQL: it validates ids, builds the URL
 (unscoped, or organization-scoped when an org is configured), sends the
 caller's credential unchanged, retries what is safe to retry inside the
 request's deadline, and turns every answer that is not the JSON expected into
-an exception from `gateway.sentry.errors`.
+an exception from `gateway.sentry.errors`. Nothing the upstream sends is
+trusted further than it must be: bodies are size-capped (`Upstream`), pages
+hold at most the events asked for, JSON nested beyond what Python can read is
+refused, and Sentry's ``detail`` text reaches a caller clipped.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from .errors import (
     BadRequest,
     BadUpstreamResponse,
     Forbidden,
+    InvalidInput,
     NotFound,
     RateLimited,
     SentryError,
@@ -44,12 +48,22 @@ from .filters import EventFilters
 from .ids import validate_event_id, validate_issue_id
 from .links import PageLinks, parse_link_header
 from .ratelimits import ConcurrencyLimiter, RateLimitInfo, parse_rate_limit_headers
-from .wire import Wire, WireConnectionError, WireResponse, WireTimeout, WireTruncated, as_wire
+from .upstream import BodyRefused, ConnectionFailed, HTTPTimeout, Upstream, UpstreamResponse
 
 __all__ = ["EventPage", "SentryClient"]
 
 #: Statuses worth another attempt for an idempotent GET.
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
+
+#: The longest URL sent to Sentry. nginx in front of Sentry answers 414 past
+#: 8 KB of request line by default; httpx refuses URLs past 64 KB outright.
+MAX_URL_LENGTH = 8192
+
+#: Sentry's ``detail`` text is shown to the caller up to this many characters.
+MAX_DETAIL_CHARS = 300
+
+#: The longest wait a ``Retry-After`` may ask for (a day); beyond is noise.
+MAX_RETRY_AFTER_SECONDS = 86_400
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,18 +76,17 @@ class EventPage:
 
 
 class SentryClient:
-    """Sentry's issue-events endpoints over one shared `Wire`.
+    """Sentry's issue-events endpoints over one shared `Upstream`.
 
-    `connection` is a `Wire` (`gateway.sentry.transport.Http1Wire` in
-    production) or any httpx transport, which is wrapped in `HttpxWire`
-    (``httpx.ASGITransport`` for the in-process demo, ``httpx.MockTransport``
-    in tests). Nothing between: no ``httpx.AsyncClient``, whose cookie jar,
-    shared by every caller's credential, is better absent.
+    `connection` is an `Upstream` (the app builds one, with the network
+    transport httpx builds from the environment) or any httpx transport,
+    which gets an `Upstream` of its own (``httpx.ASGITransport`` for the
+    in-process demo, ``httpx.MockTransport`` in tests).
     """
 
     def __init__(
         self,
-        connection: Wire | httpx.AsyncBaseTransport,
+        connection: Upstream | httpx.AsyncBaseTransport,
         *,
         base_url: str,
         org: str | None = None,
@@ -83,7 +96,7 @@ class SentryClient:
         user_agent: str = "sentry-events-gateway",
         processes: int = 1,
     ) -> None:
-        self._wire = as_wire(connection)
+        self._upstream = Upstream.of(connection)
         self._user_agent = user_agent
         #: Worker processes sharing each credential's limits (see `_share`).
         self._processes = max(1, processes)
@@ -146,9 +159,18 @@ class SentryClient:
             response, body = await self._get_json(credential, path, params, deadline)
         if not isinstance(body, list) or not all(_is_event(item) for item in body):
             raise BadUpstreamResponse(f"{path} did not answer with a list of events")
+        if len(body) > per_page:
+            raise BadUpstreamResponse(
+                f"{path} answered {len(body)} events for per_page={per_page}; "
+                "a page never holds more than was asked for"
+            )
+        try:
+            links = parse_link_header(response.headers.get("link"))
+        except ValueError as exc:
+            raise BadUpstreamResponse(f"{path} answered an unusable Link header: {exc}") from None
         return EventPage(
             events=body,
-            links=parse_link_header(response.headers.get("link")),
+            links=links,
             direct_hit=response.headers.get("x-sentry-direct-hit") == "1",
         )
 
@@ -192,7 +214,7 @@ class SentryClient:
         path: str,
         params: Sequence[tuple[str, str]],
         deadline: float | None,
-    ) -> tuple[WireResponse, Any]:
+    ) -> tuple[UpstreamResponse, Any]:
         """GET with retries on connection errors and 502/503/504, inside `deadline`.
 
         `deadline` is a ``time.monotonic()`` instant; no attempt, and no
@@ -210,6 +232,11 @@ class SentryClient:
                 raise Unauthenticated("The Authorization header must be ASCII text.", status=None)
             headers["Authorization"] = credential.header
         url = f"{self._base_url}{path}?{query_string(params)}" if params else self._base_url + path
+        if len(url) > MAX_URL_LENGTH:
+            raise InvalidInput(
+                f"The filters make the request to Sentry {len(url)} characters long, more than the "
+                f"{MAX_URL_LENGTH} it accepts. Shorten the query or list fewer environments."
+            )
         fingerprint = credential.fingerprint
         limiter = self._limiter(fingerprint)
         attempt = 0
@@ -218,19 +245,23 @@ class SentryClient:
             pause: float | None = None
             try:
                 timeout = self._attempt_timeout(deadline, path)
-                # The wire bounds connecting and each read; this bounds the
+                # httpx bounds connecting and each read; this bounds the
                 # whole attempt, the wait for a concurrency slot included.
                 async with asyncio.timeout(timeout):
                     async with limiter.slot():
-                        response = await self._wire.get(url, headers, timeout)
-            except (WireTimeout, TimeoutError):
+                        response = await self._upstream.get(url, headers, timeout)
+            except (HTTPTimeout, TimeoutError):
                 failure = UpstreamTimeout(f"Sentry did not answer {path} in time")
-            except WireConnectionError as exc:
+            except ConnectionFailed as exc:
                 failure = UpstreamUnavailable(f"Could not reach Sentry for {path}: {exc}")
-            except WireTruncated as exc:
+            except BodyRefused as exc:
                 raise BadUpstreamResponse(
-                    f"Sentry's answer for {path} was cut off or undecodable (status {exc.status})",
+                    f"Sentry's answer for {path} was refused: {exc.reason} (status {exc.status})",
                     status=exc.status,
+                ) from None
+            except httpx.InvalidURL:
+                raise InvalidInput(
+                    f"The request to Sentry for {path} cannot be sent as a URL; check the filters."
                 ) from None
             else:
                 info = parse_rate_limit_headers(response.headers)
@@ -287,7 +318,8 @@ _TWENTY_DIGITS = b"1" * 20
 
 def loads(content: bytes | str) -> Any:
     """Decode JSON with orjson (several times faster on multi-MB pages) unless the
-    text may hold an integer beyond 64 bits.
+    text may hold an integer beyond 64 bits; `json.JSONDecodeError` for what is
+    not JSON or nested deeper than Python's recursion limit allows.
 
     orjson turns such integers into floats (``123456789012345678901234567890``
     becomes ``1.2345678901234568e+29``): silently another number, or another
@@ -298,11 +330,20 @@ def loads(content: bytes | str) -> Any:
     `json.JSONDecodeError` on text that is not JSON.
     """
     if isinstance(content, str) or content.translate(_DIGITS).find(_TWENTY_DIGITS) != -1:
-        return json.loads(content)
+        return _stdlib_loads(content)
     try:
         return orjson.loads(content)
     except orjson.JSONDecodeError:
+        return _stdlib_loads(content)
+
+
+def _stdlib_loads(content: bytes | str) -> Any:
+    """`json.loads`, with nesting too deep for it (orjson stops at 1,024 levels,
+    the standard library at the recursion limit) as a plain decode error."""
+    try:
         return json.loads(content)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", "", 0) from None
 
 
 #: Characters urllib's ``quote_plus`` never escapes, and the space it writes as ``+``.
@@ -334,7 +375,7 @@ def _is_event(item: Any) -> bool:
     return isinstance(item, dict) and isinstance(item.get("eventID"), str)
 
 
-def _decode(response: WireResponse, path: str) -> Any:
+def _decode(response: UpstreamResponse, path: str) -> Any:
     """The JSON body of a 2xx answer, or the typed exception for any other."""
     status = response.status_code
     if 200 <= status < 300:
@@ -360,13 +401,17 @@ def _decode(response: WireResponse, path: str) -> Any:
     raise BadUpstreamResponse(f"Sentry answered an unexpected {status} for {path}", status=status)
 
 
-def _rate_limited(response: WireResponse) -> RateLimited:
+def _rate_limited(response: UpstreamResponse) -> RateLimited:
     detail = _detail(response)
     return RateLimited(detail or "Sentry's rate limit was reached", retry_after=_retry_after(response))
 
 
-def _detail(response: WireResponse) -> str | None:
-    """Sentry's ``detail`` text: a string, or ``{"detail": {"message": ...}}``."""
+def _detail(response: UpstreamResponse) -> str | None:
+    """Sentry's ``detail`` text: a string, or ``{"detail": {"message": ...}}``.
+
+    Clipped to `MAX_DETAIL_CHARS`: Sentry's own messages are one sentence, and
+    whatever else an upstream sends does not travel whole to the caller.
+    """
     try:
         body = loads(response.content)
     except (ValueError, UnicodeDecodeError):
@@ -374,27 +419,37 @@ def _detail(response: WireResponse) -> str | None:
     detail = body.get("detail") if isinstance(body, dict) else None
     if isinstance(detail, dict):
         detail = detail.get("message")
-    return detail if isinstance(detail, str) and detail else None
+    if not isinstance(detail, str) or not detail:
+        return None
+    return detail if len(detail) <= MAX_DETAIL_CHARS else detail[: MAX_DETAIL_CHARS - 1] + "…"
 
 
-def _retry_after(response: WireResponse, now: float | None = None) -> int | None:
-    """Whole seconds to wait: ``Retry-After`` if sent, else ``X-Sentry-Rate-Limit-Reset``."""
+def _retry_after(response: UpstreamResponse, now: float | None = None) -> int | None:
+    """Whole seconds to wait: ``Retry-After`` if sent, else ``X-Sentry-Rate-Limit-Reset``.
+
+    At most `MAX_RETRY_AFTER_SECONDS`; a number too large for a float, or not a
+    number, reads as unknown.
+    """
     now = time.time() if now is None else now
     value = response.headers.get("retry-after")
     if value:
         value = value.strip()
         if value.isdigit():
-            return int(value)
+            return _bounded_seconds(int(value[:12]) if len(value) > 12 else int(value))
         try:
             when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             when = None
         if when is not None:
-            return max(0, math.ceil(when.timestamp() - now))
+            return _bounded_seconds(math.ceil(when.timestamp() - now))
     reset = response.headers.get("x-sentry-rate-limit-reset")
     if reset:
         try:
-            return max(0, math.ceil(float(reset) - now))
-        except ValueError:
+            return _bounded_seconds(math.ceil(float(reset[:40]) - now))
+        except (ValueError, OverflowError):  # not a number, nan, inf
             return None
     return None
+
+
+def _bounded_seconds(seconds: int) -> int:
+    return min(max(0, seconds), MAX_RETRY_AFTER_SECONDS)

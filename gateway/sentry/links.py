@@ -18,11 +18,9 @@ versions used value cursors such as ``1534962224000:100:0``.
 
 from __future__ import annotations
 
-import functools
-import re
 from dataclasses import dataclass
 
-__all__ = ["SentryCursor", "PageLink", "PageLinks", "parse_cursor", "parse_link_header"]
+__all__ = ["PageLink", "PageLinks", "SentryCursor", "parse_cursor", "parse_link_header"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,29 +75,39 @@ class PageLinks:
     next: PageLink | None = None
 
 
-# One link: <uri>; then `name="value"` parameters. The URI may contain commas
-# and semicolons (query strings), so it is matched as everything up to `>`.
-_LINK = re.compile(r"<(?P<uri>[^>]*)>(?P<params>(?:\s*;\s*[A-Za-z_-]+\s*=\s*\"[^\"]*\")*)")
-_PARAM = re.compile(r";\s*(?P<name>[A-Za-z_-]+)\s*=\s*\"(?P<value>[^\"]*)\"")
+#: The longest ``Link`` header read. Sentry's holds two URIs that repeat the
+#: request's query string (at most `gateway.sentry.client.MAX_URL_LENGTH`).
+MAX_LINK_HEADER_CHARS = 32 * 1024
+
+_PARAM_NAME = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-")
 
 
-@functools.lru_cache(maxsize=512)
 def parse_link_header(header: str | None) -> PageLinks:
-    """Read Sentry's ``Link`` header into `PageLinks`.
-
-    Remembered for the 512 most recent headers (the same page asked for
-    again answers the same header; `PageLinks` is immutable).
+    """Read Sentry's ``Link`` header into `PageLinks`, in time linear in its length.
 
     ``results`` is true only when it reads exactly ``"true"`` (sentry-api-schema's
     ``parseSentryLinkHeader`` treats anything else as "no page"). A link whose
     cursor does not parse is dropped rather than trusted. No header (the
-    unknown-environment and direct-hit answers) gives empty `PageLinks`.
+    unknown-environment and direct-hit answers) gives empty `PageLinks`; a
+    header over `MAX_LINK_HEADER_CHARS` raises `ValueError`.
+
+    Each link is ``<uri>`` then ``; name="value"`` parameters up to the next
+    ``<``. The URI may hold commas and semicolons (query strings), so it runs
+    to the first ``>``; it is never read (see the module's docstring).
     """
     if not header:
         return PageLinks()
+    if len(header) > MAX_LINK_HEADER_CHARS:
+        raise ValueError(f"a Link header of {len(header)} characters, over {MAX_LINK_HEADER_CHARS}")
     found: dict[str, PageLink] = {}
-    for match in _LINK.finditer(header):
-        params = {m["name"].lower(): m["value"] for m in _PARAM.finditer(match["params"])}
+    start = header.find("<")
+    while start != -1:
+        end = header.find(">", start + 1)
+        if end == -1:
+            break
+        following = header.find("<", end + 1)
+        params = _params(header[end + 1 : None if following == -1 else following])
+        start = following
         rel = params.get("rel")
         if rel not in ("previous", "next") or rel in found or "cursor" not in params:
             continue
@@ -109,3 +117,25 @@ def parse_link_header(header: str | None) -> PageLinks:
             continue
         found[rel] = PageLink(cursor=cursor, results=params.get("results") == "true")
     return PageLinks(previous=found.get("previous"), next=found.get("next"))
+
+
+def _params(text: str) -> dict[str, str]:
+    """``; name="value"`` pairs (names lower-cased; the first of a name wins),
+    up to the first piece that is not one."""
+    params: dict[str, str] = {}
+    pieces = text.split(";")
+    for piece in pieces[1:]:
+        name, equals, value = piece.partition("=")
+        name = name.strip()
+        value = value.strip().rstrip(",").rstrip()
+        if (
+            not equals
+            or not name
+            or not _PARAM_NAME.issuperset(name)
+            or len(value) < 2
+            or value[0] != '"'
+            or value.find('"', 1) != len(value) - 1
+        ):
+            break
+        params.setdefault(name.lower(), value[1:-1])
+    return params

@@ -17,6 +17,9 @@ from dataclasses import asdict, dataclass
 
 __all__ = ["ConcurrencyLimiter", "RateLimitInfo", "parse_rate_limit_headers"]
 
+#: 2**53: integers up to here survive every JSON reader.
+_MAX_EXACT = 2**53
+
 _HEADERS = {
     "limit": "x-sentry-rate-limit-limit",
     "remaining": "x-sentry-rate-limit-remaining",
@@ -44,7 +47,8 @@ def parse_rate_limit_headers(headers: Mapping[str, str]) -> RateLimitInfo | None
     """The rate-limit headers of a response (lower-case names), or None when it has none.
 
     A header sent twice reads as unknown: its values, joined by ``", "``
-    (`gateway.sentry.wire.WireResponse.headers`), are not a number.
+    (as ``httpx.Headers`` reads them), are not a number; so does a negative
+    or absurdly large one.
     """
     texts = {field: headers[header] for field, header in _HEADERS.items() if header in headers}
     if not texts:
@@ -52,9 +56,12 @@ def parse_rate_limit_headers(headers: Mapping[str, str]) -> RateLimitInfo | None
     values: dict[str, int | None] = {}
     for field, text in texts.items():
         try:
-            values[field] = int(float(text))
+            value: int | None = int(float(text[:32]))
         except (ValueError, OverflowError):  # not a number, nan, inf
-            values[field] = None
+            value = None
+        # A count or an epoch second; anything else (negative, or past what a
+        # JSON number carries exactly) is not a limit to follow or report.
+        values[field] = value if value is not None and 0 <= value < _MAX_EXACT else None
     if all(value is None for value in values.values()):
         return None
     return RateLimitInfo(**values)

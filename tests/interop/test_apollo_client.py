@@ -21,7 +21,7 @@ ISSUE = "2"  # 320 events in the demo
 def test_fetch_more_walks_every_page_in_upstream_order(
     run_node: Any, gateway_url: str, demo_upstream: DemoUpstream, page_size: int
 ) -> None:
-    expected = demo_upstream.store.event_ids(ISSUE)
+    expected = demo_upstream.store.gateway_order(ISSUE)
     assert len(expected) == 320
     demo_upstream.reset()
 

@@ -63,7 +63,7 @@ def test_generated_pagination_queries_walk_on_through_node(relay: dict[str, Any]
     node = next_["data"]["node"]
     assert node["__typename"] == "Issue" and node["id"] == issue["id"]
     ids = [e["node"]["eventID"] for e in issue["events"]["edges"] + node["events"]["edges"]]
-    assert ids == demo_upstream.store.event_ids("2")[:10]
+    assert ids == demo_upstream.store.gateway_order("2")[:10]
     assert all(e["cursor"] for e in issue["events"]["edges"] + node["events"]["edges"])
     assert node["events"]["pageInfo"]["hasNextPage"] is True
 
