@@ -3,7 +3,9 @@
 #   docker build -t sentry-events-gateway .
 #   docker run -p 8000:8000 -e SENTRY_BASE_URL=https://sentry.io -e SENTRY_ORG=my-org \
 #       -e GATEWAY_CURSOR_SECRET=... sentry-events-gateway
-# Without SENTRY_BASE_URL it serves the embedded demo upstream.
+# Without SENTRY_BASE_URL it refuses to start; add -e GATEWAY_DEMO=1 to serve the embedded
+# demo upstream's synthetic data. Clients calling it under a name other than localhost need
+# -e GATEWAY_ALLOWED_HOSTS=that.name (docs/configuration.md).
 
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1

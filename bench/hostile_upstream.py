@@ -86,7 +86,7 @@ async def run(name: str, attack: Attack) -> None:
     app = create_app(settings)
     codes = set()
     async with server, app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw", timeout=60) as http:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost", timeout=60) as http:
             for _ in range(5):
                 body = (await http.post("/graphql", json={"query": QUERY})).json()
                 codes.update(error["extensions"]["code"] for error in body.get("errors", []))

@@ -49,7 +49,7 @@ async def call(app: object, body: bytes) -> bytes:
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
         "scheme": "http", "path": "/graphql", "raw_path": b"/graphql", "query_string": b"",
-        "root_path": "", "headers": [(b"content-type", b"application/json"), (b"host", b"bench")],
+        "root_path": "", "headers": [(b"content-type", b"application/json"), (b"host", b"localhost")],
         "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
     }  # fmt: skip
     await app(scope, receive, send)  # type: ignore[operator]
@@ -67,7 +67,7 @@ class InstantUpstream(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         params = dict(parse_qsl(request.url.query.decode()))
-        raw = self._pages.get("2", params.get("full") == "true", int(params.get("per_page", "100")))
+        raw = self._pages.get("2", params.get("full") == "true", params)
         head, body = raw.split(b"\r\n\r\n", 1)
         headers = [tuple(line.split(b": ", 1)) for line in head.split(b"\r\n")[1:]]
         return httpx.Response(200, headers=headers, stream=httpx.ByteStream(body))

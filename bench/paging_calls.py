@@ -50,7 +50,7 @@ async def walk(issue: str, size: int, forward: bool, churn: bool) -> tuple[int, 
     per_page: list[int] = []
     listed = 0
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http:
             cursor = None
             for step in range(1000):
                 variables: dict[str, Any] = {"issue": issue}

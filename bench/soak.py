@@ -3,7 +3,8 @@
 Loopback only, bounded in time and in requests. Starts the demo upstream with
 fault injection (`python -m gateway.demo --faults`) and the gateway under
 uvicorn, warms up, then runs concurrent clients for a while with a share of
-upstream faults, and reports requests served, HTTP statuses, error codes by
+upstream faults while events are stored late and deleted in the upstream
+(``/_demo/events``), and reports requests served, HTTP statuses, error codes by
 kind, p50/p99 latency and the gateway's memory after warm-up and at the end.
 
     python bench/soak.py --clients 32 --seconds 180
@@ -104,7 +105,25 @@ async def client(http: httpx.AsyncClient, stop_at: float, budget: list[int], sta
         stats["served"] += 1
 
 
-async def run_load(base: str, clients: int, seconds: float, max_requests: int, seed: int) -> dict:
+async def churn(upstream: str, stop_at: float, rng: random.Random, stats: dict) -> None:
+    """Make the list change as Sentry's does: events stored late (seconds to days) and deleted."""
+    async with httpx.AsyncClient(base_url=upstream, timeout=10) as http:
+        while time.monotonic() < stop_at:
+            issue = rng.choice(["2", "3", "4"])
+            stored = await http.post(
+                "/_demo/events",
+                json={"issueId": issue, "count": rng.randint(1, 3), "ageSeconds": rng.choice([2, 30, 3600, 3 * 86400])},
+            )
+            stats["churn"]["stored"] += len(stored.json().get("eventIds", []))
+            if rng.random() < 0.3:
+                gone = await http.request("DELETE", "/_demo/events", json={"issueId": issue, "eventIds": stored.json()["eventIds"][:1]})
+                stats["churn"]["deleted"] += len(gone.json().get("deleted", []))
+            await asyncio.sleep(0.5)
+
+
+async def run_load(
+    base: str, clients: int, seconds: float, max_requests: int, seed: int, upstream: str | None = None
+) -> dict:
     stats: dict = {
         "served": 0,
         "uncoded": 0,
@@ -112,14 +131,16 @@ async def run_load(base: str, clients: int, seconds: float, max_requests: int, s
         "status": collections.Counter(),
         "codes": collections.Counter(),
         "transport_errors": collections.Counter(),
+        "churn": collections.Counter(),
     }
     budget = [max_requests]
     stop_at = time.monotonic() + seconds
     limits = httpx.Limits(max_connections=clients)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
-        await asyncio.gather(
-            *(client(http, stop_at, budget, stats, random.Random(seed + i)) for i in range(clients))
-        )
+        tasks = [client(http, stop_at, budget, stats, random.Random(seed + i)) for i in range(clients)]
+        if upstream is not None:
+            tasks.append(churn(upstream, stop_at, random.Random(seed - 1), stats))
+        await asyncio.gather(*tasks)
     return stats
 
 
@@ -130,6 +151,10 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=15)
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--no-churn", dest="churn", action="store_false",
+        help="do not store events late / delete events in the upstream during the run",
+    )
     args = parser.parse_args()
 
     upstream_port, gateway_port = free_port(), free_port()
@@ -158,7 +183,8 @@ def main() -> int:
         rss_start = rss_kib(gateway.pid)
         control = httpx.post(f"http://127.0.0.1:{upstream_port}/_demo/faults", json={"faults": FAULTS})
         control.raise_for_status()
-        stats = asyncio.run(run_load(base, args.clients, args.seconds, args.max_requests, args.seed))
+        upstream_url = f"http://127.0.0.1:{upstream_port}" if args.churn else None
+        stats = asyncio.run(run_load(base, args.clients, args.seconds, args.max_requests, args.seed, upstream_url))
         rss_end = rss_kib(gateway.pid)
         alive = gateway.poll() is None and httpx.get(f"{base}/healthz").status_code == 200
     finally:
@@ -178,6 +204,7 @@ def main() -> int:
         "error_codes": dict(stats["codes"]),
         "uncoded_errors": stats["uncoded"],
         "transport_errors": dict(stats["transport_errors"]),
+        "upstream_churn": dict(stats["churn"]),
         "p50_ms": round(statistics.median(latency) * 1000, 1) if latency else None,
         "p99_ms": round(latency[int(len(latency) * 0.99) - 1] * 1000, 1) if latency else None,
         "rss_after_warmup_kib": rss_start,

@@ -6,12 +6,10 @@ Serves ``GET /api/0/issues/{id}/events/`` for issues 2..11 (``--issues``) with t
 demo data of issue 2 (`gateway.demo`), relabelled per issue (``groupID``), in both of
 Sentry's shapes: the simple serializer and ``full=true``. Full events are enlarged
 (context lines widened to 11, ``vars`` on every frame, richer breadcrumb data) so a
-page of 100 is ~1.9 MB, the size quoted in issue 5. Bytes for each
-(issue, full, per_page) are built once (eagerly for per_page 10, 20 and 100) and
-then served as-is, with a Link header whose ``next`` cursor is ``0:<per_page>:0``.
-Filters (``start``, ``end``, ``environment``, ``query`` ...) and ``cursor`` are
-ignored: every request for a given shape gets the same first page. Authorization is
-not checked. HTTP/1.1 keep-alive; no request bodies.
+page of 100 is ~1.9 MB, the size quoted in issue 5. Each event is serialized once,
+tiled back in time (`Pages`) and served by window: ``start``/``end`` (whole seconds,
+end exclusive), ``cursor`` offsets and ``per_page`` are honoured as Sentry does, with
+its Link header; ``environment``, ``query`` and authorization are ignored. HTTP/1.1 keep-alive; no request bodies.
 
 ``--dump DIR`` writes the 100-event pages of issue 2 and exits (to inspect sizes).
 """
@@ -20,9 +18,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
+import calendar
 import copy
+import functools
 import json
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -84,45 +86,84 @@ def _enlarge(event: dict, seq: int) -> dict:
 
 
 class Pages:
+    """Issue 2's first 100 events, tiled back in time into a longer list, served by window.
+
+    The gateway pages by value (whole-second ``start``/``end``, offsets only inside one
+    answer; `gateway.schema.seek`), so this upstream honours ``start``, ``end``,
+    ``cursor`` offsets and ``per_page`` the way Sentry does, over ``TILES`` copies of the
+    100 events, each copy older than the last and with its own event ids. Each event's
+    JSON is serialized once; a page is a join of those bytes.
+    """
+
+    TILES = 10
+
     def __init__(self, issues: list[str]) -> None:
         full, simple = _fetch_demo_pages()
-        self.events = {
-            True: [_enlarge(event, seq) for seq, event in enumerate(full)],
-            False: simple,
-        }
         self.issues = set(issues)
-        self.cache: dict[tuple[str, bool, int], bytes] = {}
+        seconds = [_second(event["dateCreated"]) for event in simple]
+        span = seconds[0] - seconds[-1] + 60
+        self.seconds: list[int] = []
+        self.parts: dict[tuple[str, bool], list[bytes]] = {}
+        for tile in range(self.TILES):
+            self.seconds += [second - tile * span for second in seconds]
         for issue in issues:
-            for is_full in (True, False):
-                for per_page in (10, 20, 100):
-                    self.get(issue, is_full, per_page)
+            for is_full, events in ((True, [_enlarge(e, seq) for seq, e in enumerate(full)]), (False, simple)):
+                parts = []
+                for tile in range(self.TILES):
+                    for event in events:
+                        copy_ = dict(event, groupID=issue)
+                        copy_["eventID"] = f"{tile:02x}{event['eventID'][2:]}"
+                        copy_["id"] = copy_["eventID"]
+                        if "dateCreated" in copy_:
+                            copy_["dateCreated"] = _iso(_second(event["dateCreated"]) - tile * span)
+                        parts.append(json.dumps(copy_).encode())
+                self.parts[(issue, is_full)] = parts
 
     def body(self, issue: str, full: bool, per_page: int) -> bytes:
-        events = self.events[full][:per_page]
-        if issue != "2":
-            events = [dict(event, groupID=issue) for event in events]
-        return json.dumps(events).encode()
+        return b"[" + b",".join(self.parts[(issue, full)][:per_page]) + b"]"
 
-    def get(self, issue: str, full: bool, per_page: int) -> bytes:
-        """The whole HTTP response (status line, headers, body) for one page shape."""
-        key = (issue, full, per_page)
-        cached = self.cache.get(key)
-        if cached is None:
-            body = self.body(issue, full, per_page)
-            base = f"http://127.0.0.1/api/0/issues/{issue}/events/?{'full=true&' if full else ''}per_page={per_page}"
-            link = (
-                f'<{base}&cursor=0:0:1>; rel="previous"; results="false"; cursor="0:0:1", '
-                f'<{base}&cursor=0:{per_page}:0>; rel="next"; results="true"; cursor="0:{per_page}:0"'
-            )
-            head = (
-                "HTTP/1.1 200 OK\r\n"
-                "content-type: application/json\r\n"
-                f"content-length: {len(body)}\r\n"
-                f"link: {link}\r\n"
-                "\r\n"
-            )
-            cached = self.cache[key] = head.encode() + body
-        return cached
+    def get(self, issue: str, full: bool, query: dict[str, str]) -> bytes:
+        """The whole HTTP response (status line, headers, body) for one request."""
+        per_page = max(1, min(PAGE_EVENTS, int(query.get("per_page", "100"))))
+        offset = int((query.get("cursor") or "0:0:0").split(":")[1])
+        hi = _second(query["end"]) if "end" in query else None
+        lo = _second(query["start"]) if "start" in query else None
+        # seconds are newest first: the window is one contiguous run of indexes
+        first = 0 if hi is None else bisect.bisect_left(self._negated, -hi + 1)
+        last = len(self.seconds) if lo is None else bisect.bisect_right(self._negated, -lo)
+        start = first + offset
+        stop = min(last, start + per_page)
+        body = b"[" + b",".join(self.parts[(issue, full)][start:stop]) + b"]"
+        more = stop < last
+        base = f"http://127.0.0.1/api/0/issues/{issue}/events/?{'full=true&' if full else ''}per_page={per_page}"
+        link = (
+            f'<{base}&cursor=0:{max(0, offset - per_page)}:1>; rel="previous"; results="{str(offset > 0).lower()}"; '
+            f'cursor="0:{max(0, offset - per_page)}:1", '
+            f'<{base}&cursor=0:{offset + per_page}:0>; rel="next"; results="{str(more).lower()}"; cursor="0:{offset + per_page}:0"'
+        )
+        head = (
+            "HTTP/1.1 200 OK\r\n"
+            "content-type: application/json\r\n"
+            f"content-length: {len(body)}\r\n"
+            f"link: {link}\r\n"
+            "\r\n"
+        )
+        return head.encode() + body
+
+    @functools.cached_property
+    def _negated(self) -> list[int]:
+        return [-second for second in self.seconds]
+
+
+def _second(text: str) -> int:
+    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return calendar.timegm(when.utctimetuple())
+
+
+def _iso(second: int) -> str:
+    return datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 _NOT_FOUND = (
@@ -145,8 +186,7 @@ def make_handler(pages: Pages):
                 # api/0/issues/{id}/events
                 if len(parts) == 5 and parts[:3] == ["api", "0", "issues"] and parts[4] == "events" and parts[3] in pages.issues:
                     query = dict(parse_qsl(url.query))
-                    per_page = max(1, min(PAGE_EVENTS, int(query.get("per_page", "100"))))
-                    writer.write(pages.get(parts[3], query.get("full") == "true", per_page))
+                    writer.write(pages.get(parts[3], query.get("full") == "true", query))
                 else:
                     writer.write(_NOT_FOUND)
                 await writer.drain()

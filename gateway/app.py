@@ -9,31 +9,25 @@ whole REST wire format (Link headers, cursors, error bodies) is still exercised.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from cross_web import HTTPException  # what strawberry 0.341 raises for refused requests
 
 from gateway import __version__
 from gateway.body_limit import BodySizeLimit
-from gateway.ide import ide_routes, render_ide
-from gateway.json_post import JsonPostLane
+from gateway.csrf import PREFLIGHT_HEADERS
+from gateway.hosts import AllowedHosts
+from gateway.ide import ide_routes
 from gateway.observability.access_log import AccessLog
-from gateway.observability.graphql_view import ObservedGraphQLView, note_codes
 from gateway.observability.metrics import metrics_endpoint
 from gateway.observability.tracing import configure_tracing
 from gateway.observability.upstream import InstrumentedUpstream
@@ -41,9 +35,9 @@ from gateway.readiness import Readiness
 from gateway.schema import RequestContext, build_schema
 from gateway.schema.pagination import CursorCodec
 from gateway.sentry.client import SentryClient
-from gateway.sentry.client import loads as loads_json
 from gateway.sentry.loaders import SentryLoaders
 from gateway.settings import Settings, load_settings
+from gateway.view import GatewayGraphQL
 
 __all__ = ["create_app"]
 
@@ -51,64 +45,6 @@ logger = logging.getLogger("gateway")
 
 #: Where the in-process demo upstream is addressed (never resolved on a network).
 DEMO_BASE_URL = "http://demo-upstream.invalid"
-
-
-class GatewayGraphQL(JsonPostLane, ObservedGraphQLView, GraphQL):
-    """Strawberry's ASGI view with our context, our GraphiQL page, and a
-    short lane for plain JSON POSTs (`gateway.json_post`)."""
-
-    def __init__(self, *args: Any, state: _State, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._state = state
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
-            return
-        request = Request(scope=scope, receive=receive)
-        try:
-            response = await self.run_json_post(request) or await self.run(request)
-        except HTTPException as exc:
-            response = _request_error(exc.status_code, exc.reason)
-        finally:
-            context = getattr(request.state, "gateway_context", None)
-            if context is not None:
-                # graphql-core's executor is a reference cycle that holds the
-                # context: without this, the request's pages (megabytes of
-                # parsed JSON) would wait for a full garbage collection.
-                context.loaders.close()
-        await response(scope, receive, send)
-
-    async def get_context(self, request: Request | WebSocket, response: Any) -> RequestContext:
-        context = self._state.request_context(request.headers.get("authorization"))
-        request.state.gateway_context = context
-        return context
-
-    def decode_json(self, data: str | bytes) -> object:
-        """Request bodies as upstream bodies: orjson, the standard library for big integers.
-
-        Bytes that are not UTF-8 are not JSON either (strawberry answers 400
-        for a `json.JSONDecodeError`, and would crash on a `UnicodeDecodeError`).
-        """
-        try:
-            return loads_json(data)
-        except UnicodeDecodeError as exc:
-            raise json.JSONDecodeError("the body is not UTF-8", "", 0) from exc
-
-    def encode_json(self, data: object) -> bytes:
-        """orjson for the response: a full page is hundreds of kB of JSON.
-
-        What orjson refuses (integers beyond 64 bits, nesting past 254 levels,
-        both possible in upstream event data) goes through the standard
-        library, which writes big integers exactly.
-        """
-        try:
-            return orjson.dumps(data)
-        except orjson.JSONEncodeError:
-            return _stdlib_dumps(data)
-
-    async def render_graphql_ide(self, request: Request) -> Response:
-        return await render_ide(request)
 
 
 #: Connections to Sentry at once, per worker, and how many idle ones are kept.
@@ -129,33 +65,6 @@ def _upstream(settings: Settings, transport: httpx.AsyncBaseTransport | None) ->
         max_keepalive_connections=MAX_UPSTREAM_KEEPALIVE,
         http2=settings.upstream_http2,
     )
-
-
-def _stdlib_dumps(data: object) -> bytes:
-    """The standard library's JSON; an answer nested past Python's recursion limit
-    becomes a coded error rather than a 500."""
-    try:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    except RecursionError:
-        error = {
-            "message": "Sentry's data for this answer is nested too deeply to send as JSON. "
-            "Ask for fewer fields of the deep part (for example the raw entry data).",
-            "extensions": {"code": "UPSTREAM_BAD_RESPONSE"},
-        }
-        note_codes(["UPSTREAM_BAD_RESPONSE"])
-        return orjson.dumps({"errors": [error]})
-
-
-def _request_error(status: int, reason: str) -> JSONResponse:
-    """A request the GraphQL view refused outright, as a coded GraphQL error."""
-    if reason.startswith(("Unable to parse request body", "No GraphQL query found")):
-        code = "GRAPHQL_PARSE_FAILED"
-    elif reason.startswith("Unknown operation named"):
-        code = "GRAPHQL_VALIDATION_FAILED"
-    else:
-        code = "BAD_USER_INPUT"
-    note_codes([code])
-    return JSONResponse({"errors": [{"message": reason, "extensions": {"code": code}}]}, status)
 
 
 class _State:
@@ -187,7 +96,14 @@ class _State:
             return f"Bearer {self.settings.sentry_auth_token}"
         return None
 
-    def request_context(self, authorization: str | None) -> RequestContext:
+    @property
+    def ambient_credential(self) -> bool:
+        """True when callers without ``Authorization`` would use a real token of the
+        gateway's own (not the demo's): what the CSRF guard protects."""
+        return not self.settings.demo and self.settings.sentry_auth_token is not None
+
+    def request_context(self, authorization: str | None, router: bool = False) -> RequestContext:
+        """One request's context; `router` when it presented `GATEWAY_ROUTER_SECRET`."""
         assert self.client is not None, "the app's lifespan has not started"
         loaders = SentryLoaders(
             self.client,
@@ -196,7 +112,7 @@ class _State:
             max_concurrency=self.settings.max_upstream_concurrency,
             max_calls=self.settings.max_upstream_calls,
         )
-        return RequestContext(loaders=loaders, codec=self.codec)
+        return RequestContext(loaders=loaders, codec=self.codec, router=router)
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
@@ -268,11 +184,16 @@ def create_app(
         introspection=settings.introspection,
     )
     graphql = GatewayGraphQL(
-        schema, state=state, graphql_ide="graphiql" if settings.graphiql else None
+        schema,
+        request_context=state.request_context,
+        ambient_credential=state.ambient_credential,
+        router_secret=settings.router_secret,
+        graphql_ide="graphiql" if settings.graphiql else None,
     )
     configure_tracing(settings.otel)
     middleware = [
         Middleware(AccessLog, log=settings.access_log, metrics=settings.metrics),
+        Middleware(AllowedHosts, allowed_hosts=settings.allowed_hosts),
         Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
     ]
     if settings.cors_origins:
@@ -281,7 +202,7 @@ def create_app(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                allow_headers=["Authorization", "Content-Type", "X-Request-ID", *PREFLIGHT_HEADERS],
                 max_age=600,
             )
         )

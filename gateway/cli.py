@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 
 from gateway import __version__
-from gateway.settings import Settings, SettingsError, load_settings
+from gateway.settings import Settings, SettingsError, load_settings, require_deliberate_mode
 
 __all__ = ["main"]
 
@@ -66,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--demo",
         action="store_true",
-        help="serve the embedded demo upstream even if SENTRY_BASE_URL is set (default: off)",
+        help="serve the embedded demo upstream's synthetic data (needed when SENTRY_BASE_URL "
+        "is unset; same as GATEWAY_DEMO=1) (default: off)",
     )
     serve.set_defaults(run=_serve)
 
@@ -130,6 +131,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.demo:
         os.environ["GATEWAY_DEMO"] = "1"  # workers read the same environment
     settings = load_settings()  # fail now, in the parent, with a clear message
+    require_deliberate_mode(settings)  # no synthetic data because a variable went missing
     _start_up_report(settings)
     workers = args.workers or available_cpus()
     os.environ["GATEWAY_WORKER_COUNT"] = str(workers)  # each worker keeps to its share of Sentry's limits
@@ -137,6 +139,8 @@ def _serve(args: argparse.Namespace) -> int:
         uvicorn.run(
             "gateway.serving:create_served_app",
             factory=True,
+            # httptools with a header size limit and header/body read timeouts
+            http="gateway.http_guard:GuardedHttpToolsProtocol",
             host=args.host,
             port=args.port,
             workers=workers,

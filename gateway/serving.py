@@ -26,7 +26,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 
 from gateway.app import create_app
-from gateway.settings import Settings, load_settings
+from gateway.settings import Settings, load_settings, require_deliberate_mode
 
 __all__ = ["available_cpus", "create_served_app", "tune_garbage_collector"]
 
@@ -34,6 +34,7 @@ __all__ = ["available_cpus", "create_served_app", "tune_garbage_collector"]
 def create_served_app() -> Starlette:
     """The app for one serving worker (uvicorn's factory), with the collector tuned."""
     settings = load_settings()
+    require_deliberate_mode(settings)
     app = create_app(settings)
     tune_garbage_collector(settings)
     return app

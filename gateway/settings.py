@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-__all__ = ["Settings", "SettingsError", "load_settings"]
+__all__ = ["Settings", "SettingsError", "load_settings", "require_deliberate_mode"]
 
 #: Where a caller's request to Sentry must stop waiting, whatever the retries.
 DEFAULT_DEADLINE_SECONDS = 10.0
@@ -28,6 +28,16 @@ DEFAULT_READINESS_CACHE_SECONDS = 5.0
 DEFAULT_GC_THRESHOLD = (10_000, 10, 10)
 #: Largest answer body accepted from Sentry, on the wire and decoded (64 MiB).
 DEFAULT_UPSTREAM_MAX_BYTES = 64 * 1024 * 1024
+#: Host names (``Host`` header, port ignored) the gateway answers by default: a
+#: browser page can rebind its own name to 127.0.0.1, never these.
+DEFAULT_ALLOWED_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+#: Largest request line plus headers of one request, in bytes (a JWT and a few
+#: cookies fit many times over; nginx's default is 32 KiB).
+DEFAULT_MAX_HEADER_BYTES = 65_536
+#: Seconds a client has to send a request's headers (from its first byte, or
+#: from the connection's start), then its body: slow senders lose the connection.
+DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
+DEFAULT_BODY_TIMEOUT_SECONDS = 30.0
 
 _ORG_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
@@ -67,6 +77,17 @@ class Settings:
     upstream_max_bytes: int = DEFAULT_UPSTREAM_MAX_BYTES
     #: Offer HTTP/2 to Sentry (needs the ``h2`` package: ``pip install 'httpx[http2]'``).
     upstream_http2: bool = False
+    #: Host names (Starlette's `TrustedHostMiddleware` patterns) `/graphql` answers.
+    allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
+    #: A caller presenting this in ``X-Router-Secret`` (a federation router) may
+    #: read ``_service { sdl }`` while introspection is off.
+    router_secret: str | None = None
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT_SECONDS
+    body_timeout: float = DEFAULT_BODY_TIMEOUT_SECONDS
+    #: True when ``GATEWAY_DEMO`` (or ``serve --demo``) asked for the demo:
+    #: `serve` refuses to fall into demo mode only because SENTRY_BASE_URL is unset.
+    demo_requested: bool = False
     #: How many worker processes serve together (set by ``serve`` for its
     #: workers): each keeps to its share of Sentry's per-credential concurrency.
     worker_count: int = 1
@@ -95,7 +116,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the settings from `environ` (default: the process environment)."""
     env = os.environ if environ is None else environ
     base_url = _base_url(_get(env, "SENTRY_BASE_URL"))
-    if _flag(env, "GATEWAY_DEMO"):
+    demo_requested = _flag(env, "GATEWAY_DEMO")
+    if demo_requested:
         base_url = None
     return Settings(
         sentry_base_url=base_url,
@@ -132,7 +154,29 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         upstream_http2=_http2(env),
         worker_count=_int_in(env, "GATEWAY_WORKER_COUNT", 1, 1, 1024),
+        allowed_hosts=_hosts(_get(env, "GATEWAY_ALLOWED_HOSTS")),
+        router_secret=_get(env, "GATEWAY_ROUTER_SECRET"),
+        max_header_bytes=_int_in(
+            env, "GATEWAY_MAX_HEADER_BYTES", DEFAULT_MAX_HEADER_BYTES, 1_024, 1_048_576
+        ),
+        header_timeout=_positive_float(env, "GATEWAY_HEADER_TIMEOUT", DEFAULT_HEADER_TIMEOUT_SECONDS),
+        body_timeout=_positive_float(env, "GATEWAY_BODY_TIMEOUT", DEFAULT_BODY_TIMEOUT_SECONDS),
+        demo_requested=demo_requested,
     )
+
+
+def require_deliberate_mode(settings: Settings) -> None:
+    """Refuse to serve synthetic data only because SENTRY_BASE_URL is missing.
+
+    A production gateway whose variable went missing must fail to start, not
+    answer with the demo's made-up events.
+    """
+    if settings.demo and not settings.demo_requested:
+        raise SettingsError(
+            "SENTRY_BASE_URL is not set. Set it to your Sentry (for example "
+            "SENTRY_BASE_URL=https://sentry.io), or serve the embedded demo upstream's "
+            "synthetic data on purpose with `serve --demo` or GATEWAY_DEMO=1."
+        )
 
 
 def _get(env: Mapping[str, str], name: str) -> str | None:
@@ -151,6 +195,24 @@ def _flag(env: Mapping[str, str], name: str, *, default: bool = False) -> bool:
     if text in ("1", "true", "yes", "on"):
         return True
     raise SettingsError(f"{name} must be 1/true/yes/on or 0/false/no/off, not {text!r}")
+
+
+def _hosts(value: str | None) -> tuple[str, ...]:
+    """A comma-separated list of host names (``api.example.com``, ``*.example.com``, ``*``)."""
+    if value is None:
+        return DEFAULT_ALLOWED_HOSTS
+    hosts = tuple(part.strip().lower() for part in value.split(",") if part.strip())
+    for host in hosts:
+        name = host[2:] if host.startswith("*.") else host
+        if host != "*" and not _HOST_NAME.match(name):
+            raise SettingsError(
+                "GATEWAY_ALLOWED_HOSTS holds host names without scheme or port, such as "
+                f"api.example.com, *.example.com, 127.0.0.1, [::1] or *, not {host!r}"
+            )
+    return hosts
+
+
+_HOST_NAME = re.compile(r"^(\[[0-9a-f:.]+\]|[a-z0-9_.-]+)$")
 
 
 def _origins(value: str | None) -> tuple[str, ...]:

@@ -89,7 +89,7 @@ class running_gateway:
         app, demo_app = await start_gateway(self.env, faults=self.faults)
         self._lifespan = app.router.lifespan_context(app)
         await self._lifespan.__aenter__()
-        self._http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test")
+        self._http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost")
         return Gateway(self._http, demo_app)
 
     async def __aexit__(self, *exc: Any) -> None:

@@ -15,13 +15,15 @@ def serve_in_thread(app: Any, **config: Any) -> tuple[str, Callable[[], None]]:
     """Serve `app` on 127.0.0.1; return its base URL and a function that stops it.
 
     `config` goes to `uvicorn.Config` (``ssl_certfile`` and ``ssl_keyfile``
-    serve https).
+    serve https; ``lifespan="on"`` runs the app's lifespan, off by default).
     """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", **config))
+    config.setdefault("log_level", "warning")
+    config.setdefault("lifespan", "off")
+    server = uvicorn.Server(uvicorn.Config(app, **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

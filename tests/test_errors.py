@@ -141,7 +141,7 @@ async def test_unreachable_upstream_is_upstream_error_and_no_credential_leaks(ca
 
     app = create_app(load_settings(env))
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://g") as http:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http:
             response = await http.post("/graphql", json={"query": EVENTS, "variables": {"id": "2"}})
             body = response.json()
             health = (await http.get("/healthz")).json()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from datetime import datetime, timedelta, timezone
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -35,7 +36,12 @@ Answer = Callable[[str, asyncio.StreamWriter], Awaitable[None]]
 
 
 def _events(count: int, **extra: Any) -> list[dict[str, Any]]:
-    return [{"eventID": uuid.uuid4().hex, "id": str(i), "context": {}, **extra} for i in range(count)]
+    # An hour old, in whole seconds as list items carry it: inside any default window.
+    created = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return [
+        {"eventID": uuid.uuid4().hex, "id": str(i), "dateCreated": created, "context": {}, **extra}
+        for i in range(count)
+    ]
 
 
 def _head(status: int, headers: dict[str, str] | None = None, length: int | None = None) -> bytes:
@@ -111,7 +117,7 @@ async def ask(base: str, query: str = QUERY, **env: str) -> dict[str, Any]:
     app = create_app(settings)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http,
     ):
         response = await http.post("/graphql", json={"query": query})
     assert response.status_code == 200, response.text[:500]
@@ -244,7 +250,7 @@ async def test_a_500_kb_query_filter_is_refused_before_any_call() -> None:
         app = create_app(load_settings({**settings_env, "SENTRY_AUTH_TOKEN": DEMO_TOKEN}))
         async with (
             app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http,
         ):
             response = await http.post("/graphql", json={"query": query, "variables": {"q": "a" * 500_000}})
     body = response.json()
@@ -257,7 +263,10 @@ async def test_a_500_kb_query_filter_is_refused_before_any_call() -> None:
 async def test_data_too_deep_for_any_json_writer_is_a_coded_answer_not_a_500() -> None:
     """1,000 levels: orjson reads them (up to 1,024) but writes only 254, the standard library
     hits the recursion limit. The whole answer becomes one coded error (HTTP 200)."""
-    body = b'[{"eventID": "%s", "context": {"x": %s}}]' % (uuid.uuid4().hex.encode(), b"[" * 1000 + b"]" * 1000)
+    created = _events(1)[0]["dateCreated"].encode()
+    body = b'[{"eventID": "%s", "dateCreated": "%s", "context": {"x": %s}}]' % (
+        uuid.uuid4().hex.encode(), created, b"[" * 1000 + b"]" * 1000
+    )
     async with hostile(plain(200, body)) as base:
         answer = await ask(base)
     (error,) = answer["errors"]

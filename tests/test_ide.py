@@ -173,7 +173,7 @@ def test_an_incomplete_or_altered_folder_is_not_used(tmp_path: Path, fake_regist
 
 def _client() -> httpx.AsyncClient:
     app = Starlette(routes=[Route("/graphql", render_ide), *ide_routes()])
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test")
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost")
 
 
 async def test_without_local_assets_the_cdn_page_is_served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

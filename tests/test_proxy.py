@@ -104,7 +104,7 @@ async def ask(base: str) -> dict[str, Any]:
     app = create_app(load_settings({"SENTRY_BASE_URL": base, "SENTRY_AUTH_TOKEN": DEMO_TOKEN, "SENTRY_MAX_RETRIES": "0"}))
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http,
     ):
         response = await http.post("/graphql", json={"query": QUERY})
     body = response.json()

@@ -24,7 +24,7 @@ async def test_ready_in_demo_mode() -> None:
 async def _serve(app):
     lifespan = app.router.lifespan_context(app)
     await lifespan.__aenter__()
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test")
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost")
     return lifespan, http
 
 
@@ -85,5 +85,6 @@ def test_serve_passes_graceful_timeout_and_its_own_logging(monkeypatch) -> None:
     assert main(["serve", "--graceful-timeout", "7.5"]) == 0
     assert seen["timeout_graceful_shutdown"] == 7.5
     assert seen["access_log"] is False
+    assert seen["http"] == "gateway.http_guard:GuardedHttpToolsProtocol"  # header limit, read timeouts
     assert seen["log_config"]["loggers"]["gateway.access"]["handlers"] == ["gateway_access"]
     assert main(["serve"]) == 0 and seen["timeout_graceful_shutdown"] == 20.0

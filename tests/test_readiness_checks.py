@@ -87,7 +87,7 @@ async def test_the_access_log_of_an_upstream_failure_names_the_host_and_why(capl
 
     caplog.set_level(logging.INFO, logger="gateway.access")
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http:
             await http.post("/graphql", json={"query": '{ issue(id: "2") { events(first: 1) { nodes { eventID } } } }'})
     (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "gateway.access"]
     assert line["upstream_failures"] == [{"host": "127.0.0.1:9", "endpoint": "list", "error": "connection refused"}]

@@ -73,7 +73,7 @@ def test_a_bad_gc_threshold_names_the_setting(text: str) -> None:
 
 def test_default_workers_share_one_metrics_registry() -> None:
     """Without --workers, serve starts one worker per CPU; /metrics adds all of them up."""
-    with serving(["serve"], free_port()) as base:
+    with serving(["serve", "--demo"], free_port()) as base:
         with httpx.Client(base_url=base, timeout=30) as http:
             for _ in range(12):  # spread over the workers by the kernel
                 assert "errors" not in http.post("/graphql", json={"query": QUERY}).json()

@@ -4,7 +4,25 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.settings import SettingsError, load_settings
+from gateway.settings import SettingsError, load_settings, require_deliberate_mode
+
+
+def test_demo_mode_must_be_asked_for_to_serve() -> None:
+    for env in ({}, {"GATEWAY_DEMO": "0"}, {"SENTRY_BASE_URL": " "}):
+        with pytest.raises(SettingsError, match="--demo.*GATEWAY_DEMO=1"):
+            require_deliberate_mode(load_settings(env))
+    require_deliberate_mode(load_settings({"GATEWAY_DEMO": "1"}))
+    require_deliberate_mode(load_settings({"SENTRY_BASE_URL": "https://sentry.io"}))
+
+
+def test_the_http_surface_settings_have_documented_defaults() -> None:
+    settings = load_settings({})
+    assert settings.allowed_hosts == ("localhost", "127.0.0.1", "[::1]")
+    assert settings.router_secret is None
+    assert (settings.max_header_bytes, settings.header_timeout, settings.body_timeout) == (65_536, 10.0, 30.0)
+    custom = load_settings({"GATEWAY_ALLOWED_HOSTS": "Gateway.Example.com, *.svc.local ,[::1]", "GATEWAY_ROUTER_SECRET": "s"})
+    assert custom.allowed_hosts == ("gateway.example.com", "*.svc.local", "[::1]")
+    assert custom.router_secret == "s" and "router_secret" not in repr(custom)
 
 
 def test_no_base_url_means_demo_mode() -> None:
@@ -42,6 +60,12 @@ def test_gateway_demo_forces_demo_mode() -> None:
         ({"SENTRY_MAX_RETRIES": "two"}, "SENTRY_MAX_RETRIES"),
         ({"SENTRY_ORG": "acme/../x"}, "SENTRY_ORG"),
         ({"GATEWAY_DEMO": "maybe"}, "GATEWAY_DEMO"),
+        ({"GATEWAY_ALLOWED_HOSTS": "https://gateway.example.com"}, "GATEWAY_ALLOWED_HOSTS"),
+        ({"GATEWAY_ALLOWED_HOSTS": "gateway.example.com:8000"}, "GATEWAY_ALLOWED_HOSTS"),
+        ({"GATEWAY_ALLOWED_HOSTS": "gate*.example.com"}, "GATEWAY_ALLOWED_HOSTS"),
+        ({"GATEWAY_MAX_HEADER_BYTES": "100"}, "GATEWAY_MAX_HEADER_BYTES"),
+        ({"GATEWAY_HEADER_TIMEOUT": "0"}, "GATEWAY_HEADER_TIMEOUT"),
+        ({"GATEWAY_BODY_TIMEOUT": "forever"}, "GATEWAY_BODY_TIMEOUT"),
     ],
 )
 def test_bad_values_are_refused_with_the_variable_named(env: dict[str, str], named: str) -> None:

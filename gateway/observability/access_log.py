@@ -14,7 +14,10 @@ reason there was none (``{"host":"sentry.example","endpoint":"list",
 "error":"connection refused"}``).
 
 Never logged: headers (so no token), the query string, the query or its
-variables. GraphQL requests also feed the request metrics.
+variables. Every field is bounded: the caller chooses the path and the
+operation name (clipped to `MAX_FIELD` characters, marked with a trailing
+``…``) and may cause many error codes (at most `MAX_CODES` kept). GraphQL
+requests also feed the request metrics.
 """
 
 from __future__ import annotations
@@ -36,6 +39,17 @@ __all__ = ["AccessLog", "request_id_from"]
 access_logger = logging.getLogger("gateway.access")
 
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+#: Longest caller-chosen text (path, operation name) written into a log line.
+MAX_FIELD = 256
+#: Most distinct error codes written into a log line.
+MAX_CODES = 16
+
+
+def _clip(text: str | None) -> str | None:
+    if text is None or len(text) <= MAX_FIELD:
+        return text
+    return text[: MAX_FIELD - 1] + "…"
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -91,12 +105,12 @@ class AccessLog:
         token = set_observation(observation)
         start = time.perf_counter()
         try:
-            with tracing.span(f"{scope.get('method')} {path}", **{"gateway.request_id": request_id}) as span:
+            with tracing.span(f"{scope.get('method')} {_clip(path)}", **{"gateway.request_id": request_id}) as span:
                 try:
                     await self.app(scope, receive, send_with_id)
                 finally:
                     if span is not None:
-                        span.update_name(f"graphql {observation.operation or path}")
+                        span.update_name(f"graphql {observation.operation or _clip(path)}")
                         span.set_attribute("http.response.status_code", status)
                         span.set_attribute("gateway.outcome", observation.outcome)
         except Exception:
@@ -116,13 +130,13 @@ class AccessLog:
                 record = {
                     "request_id": request_id,
                     "method": scope.get("method"),
-                    "path": path,
-                    "operation": observation.operation,
+                    "path": _clip(path),
+                    "operation": _clip(observation.operation),
                     "status": status,
                     "duration_ms": round(seconds * 1000, 2),
                     "upstream_calls": observation.upstream_calls,
                     "outcome": observation.outcome,
-                    "codes": observation.codes,
+                    "codes": [code[:64] for code in observation.codes[:MAX_CODES]],
                 }
                 if observation.upstream_failures:
                     record["upstream_failures"] = observation.upstream_failures

@@ -13,6 +13,10 @@ from .context import current_observation
 
 __all__ = ["ObservedGraphQLView", "note_codes", "note_operation"]
 
+#: Longest operation name kept for logs, traces and metrics (a GraphQL name has
+#: no length limit; a 400 KB one must not be copied into every log line).
+MAX_OPERATION_NAME = 128
+
 _NAMED_OPERATION = re.compile(r"\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
 
 
@@ -28,7 +32,10 @@ def note_operation(query: Any, given: Any) -> None:
     observation = current_observation()
     if observation is not None:
         observation.graphql = True
-        observation.operation = operation_name(query, given)
+        name = operation_name(query, given)
+        if name is not None and len(name) > MAX_OPERATION_NAME:
+            name = name[: MAX_OPERATION_NAME - 1] + "…"
+        observation.operation = name
 
 
 def operation_name(query: Any, given: Any) -> str | None:

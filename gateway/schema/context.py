@@ -31,3 +31,6 @@ class RequestContext:
     #: ``PAGING_INEXACT`` notes of this request's connections, for the
     #: response's ``extensions.pagingWarnings`` (see `traversal.resolve_events`).
     paging_warnings: list[dict[str, Any]] = field(default_factory=list)
+    #: The caller presented the federation router's secret (GATEWAY_ROUTER_SECRET):
+    #: it may read ``_service`` while introspection is off.
+    router: bool = False

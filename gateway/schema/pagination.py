@@ -65,7 +65,7 @@ _MAX_CURSOR_LENGTH = 2048
 _MAC_BYTES = 12
 _UNSIGNED_KEY = b"sentry-events-gateway/cursor/v1"
 _STATS_PERIOD = re.compile(r"^(\d+)([hdmsw]?)$")
-_EVENT_ID = re.compile(r"[0-9a-f]{1,64}")
+_EVENT_ID = re.compile(r"[0-9a-f-]{1,64}")
 _PERIOD_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.timezone.utc)

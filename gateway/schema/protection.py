@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
+from graphql import ASTValidationRule, FieldNode, GraphQLError, NoSchemaIntrospectionCustomRule, ValidationRule
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
@@ -36,6 +36,8 @@ class Limits:
 
     max_tokens: int | None = None
     rules: tuple[type[ASTValidationRule], ...] = ()
+    #: The rules for a caller that presented the router secret (`RequestContext.router`).
+    router_rules: tuple[type[ASTValidationRule], ...] = ()
 
     @classmethod
     def build(
@@ -51,16 +53,34 @@ class Limits:
             rules.append(depth_validator(max_depth, should_ignore=None))
         if max_aliases is not None:
             rules.append(alias_validator(max_aliases))
+        router_rules = list(rules)
         if not introspection:
-            rules.append(NoSchemaIntrospectionCustomRule)
-        return cls(max_tokens=max_tokens, rules=tuple(rules))
+            rules += [NoSchemaIntrospectionCustomRule, NoFederationServiceRule]
+            router_rules.append(NoSchemaIntrospectionCustomRule)
+        return cls(max_tokens=max_tokens, rules=tuple(rules), router_rules=tuple(router_rules))
 
     def apply(self, context: ExecutionContext) -> None:
         """Set this operation's parse options and validation rules."""
         if self.max_tokens is not None:
             context.parse_options["max_tokens"] = self.max_tokens
-        if self.rules:
-            context.validation_rules = context.validation_rules + self.rules
+        rules = self.router_rules if getattr(context.context, "router", False) else self.rules
+        if rules:
+            context.validation_rules = context.validation_rules + rules
+
+
+class NoFederationServiceRule(ValidationRule):
+    """``_service { sdl }`` is the whole schema: refused with introspection, unless
+    the caller is the federation router (it presents GATEWAY_ROUTER_SECRET)."""
+
+    def enter_field(self, node: FieldNode, *_args: Any) -> None:
+        if node.name.value == "_service" and self.context.get_parent_type() is self.context.schema.query_type:
+            self.report_error(
+                GraphQLError(
+                    "The `_service` field is off while introspection is off. A federation "
+                    "router presents GATEWAY_ROUTER_SECRET in the X-Router-Secret header.",
+                    node,
+                )
+            )
 
 
 def check_budget(context: ExecutionContext) -> int | None:
