@@ -104,7 +104,7 @@ DOCS = "docs/configuration.md and the README's Configuration table"
 
 SERVE_EPILOG = f"""\
 main environment variables:
-  SENTRY_BASE_URL    Sentry's root URL, e.g. https://sentry.io (unset: the demo upstream)
+  SENTRY_BASE_URL    Sentry's root URL, e.g. https://sentry.io (required unless --demo)
   SENTRY_ORG         organization slug; needed for short ids such as PROJ-1A (default: unset)
   SENTRY_AUTH_TOKEN  token sent as "Authorization: Bearer <token>" for callers that send
                      no Authorization header (default: unset)
