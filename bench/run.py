@@ -1,4 +1,5 @@
-"""Benchmark harness: the gateway against the "Python limit", on issue 5's workloads.
+"""Benchmark harness: the gateway against the "Python limit", on issue 5's workloads
+(and, gateway only, issue 14's "issue page" and "many issues", with upstream calls per query).
 
     python bench/run.py --quick            # 5 s per measurement (~2.5 min in all)
     python bench/run.py                    # 10 s per measurement
@@ -61,6 +62,8 @@ class Workload:
     limit_params: str  # query string for bench/limit.py
     expect_events: int
     mesh_query: str = ""  # the same selection on the Mesh peer's schema (bench/mesh/openapi.json)
+    #: Only the gateway can express it (the limit and the Mesh peer have no issue endpoints).
+    gateway_only: bool = False
 
 
 def _mesh_fanout_query() -> str:
@@ -117,6 +120,36 @@ WORKLOADS = [
         "issues=2-11&per_page=20",
         200,
         _mesh_fanout_query(),
+    ),
+]
+
+
+ISSUE_PAGE = (
+    '{ issue(id: "2") { shortId title culprit level status count userCount firstSeen lastSeen '
+    "project { slug } assignedTo { __typename } tags(limit: 5) { key name totalValues topValues { value count } } "
+    "events(first: 25) { nodes { eventID dateCreated user { email } } pageInfo { hasNextPage endCursor } } "
+    "latestEvent { entries { ... on ExceptionEntry { values { type value stacktrace { frames { filename function lineNo } } } } } } } }"
+)
+MANY_ISSUES = (
+    "{ issues(ids: [" + ", ".join(f'"{n}"' for n in range(100, 150)) + "]) "
+    "{ issueId shortId title status count lastSeen assignedTo { __typename } } }"
+)
+WORKLOADS += [
+    Workload(
+        "issue page",
+        "issue fields + 5 tag facets + first 25 events + the latest event's exception (issue 14)",
+        ISSUE_PAGE,
+        "",
+        25,
+        gateway_only=True,
+    ),
+    Workload(
+        "many issues",
+        "issues(ids:) with 50 ids: title, status, count, lastSeen, assignee (issue 14)",
+        MANY_ISSUES,
+        "",
+        0,
+        gateway_only=True,
     ),
 ]
 
@@ -295,6 +328,15 @@ def check(target: Target, workload: Workload) -> int:
     return len(response.content)
 
 
+def upstream_calls(upstream_url: str, target: Target, workload: Workload) -> int:
+    """Upstream requests one query makes (after one warm-up query), from bench/upstream.py's count."""
+    url = f"http://127.0.0.1:{target.port}{target_path(target, workload)}"
+    httpx.post(url, json={"query": query_for(target, workload)}, timeout=30)
+    before = int(httpx.get(f"{upstream_url}/_bench/requests", timeout=10).text)
+    httpx.post(url, json={"query": query_for(target, workload)}, timeout=30)
+    return int(httpx.get(f"{upstream_url}/_bench/requests", timeout=10).text) - before
+
+
 def target_path(target: Target, workload: Workload) -> str:
     return target.path + (f"?{workload.limit_params}" if target.name == "limit" else "")
 
@@ -440,16 +482,19 @@ def main() -> int:
         print(f"{args.connections} connections, {seconds:g} s per measurement, wrk on core {LOAD_CORE}\n")
         sections = []
         for workload in chosen:
+            measured = [t for t in targets if t.name == "gateway" or not workload.gateway_only]
             scripts = {
-                t.name: lua_script(json.dumps({"query": query_for(t, workload)}), tmp, f"{workload.name}-{t.name}")
-                for t in targets
+                t.name: lua_script(json.dumps({"query": query_for(t, workload)}), tmp, f"{workload.name}-{t.name}".replace(" ", "-"))
+                for t in measured
             }
             script = scripts["gateway"]
-            sizes = {t.name: check(t, workload) for t in targets}
-            for t in targets:
+            sizes = {t.name: check(t, workload) for t in measured}
+            calls = {t.name: upstream_calls(upstream_url, t, workload) for t in measured}
+            for t in measured:
                 t.results[workload.name] = measure(t, workload, scripts[t.name], seconds, args.connections)
-            section = table(workload, {t.name: t.results[workload.name] for t in targets})
+            section = table(workload, {t.name: t.results[workload.name] for t in measured})
             section += "\nresponse bytes: " + ", ".join(f"{name} {size}" for name, size in sizes.items()) + "\n"
+            section += "upstream calls per query: " + ", ".join(f"{name} {n}" for name, n in calls.items()) + "\n"
             sections.append(section)
             print(section, flush=True)
             if args.profile == workload.name:

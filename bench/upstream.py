@@ -11,6 +11,14 @@ tiled back in time (`Pages`) and served by window: ``start``/``end`` (whole seco
 end exclusive), ``cursor`` offsets and ``per_page`` are honoured as Sentry does, with
 its Link header; ``environment``, ``query`` and authorization are ignored. HTTP/1.1 keep-alive; no request bodies.
 
+The issue itself (issue 14's workloads), from the demo's issue 2 relabelled per id:
+``GET /api/0/organizations/`` lists one organization (``bench``), so the gateway uses
+the organization routes (the events list answers on both forms); the organization
+issue index answers ``group=`` ids 1-10000; ``.../issues/{id}/`` the issue,
+``.../issues/{id}/tags/`` its facets, ``.../events/latest/`` the first full event.
+``GET /_bench/requests`` answers how many requests were served so far (the harness
+reads it to report upstream calls per query).
+
 ``--dump DIR`` writes the 100-event pages of issue 2 and exits (to inspect sizes).
 """
 
@@ -34,6 +42,57 @@ PAGE_EVENTS = 100
 _VAR_NAMES = (
     "request", "user_id", "response", "self", "kwargs", "args", "retries", "settings", "cache", "conn", "query", "timeout",
 )
+
+
+def _fetch_demo_issue() -> tuple[dict, list[dict]]:
+    """Issue 2 from the demo's issue index (the gateway's parameters) and its tag facets."""
+    import httpx
+
+    from gateway.demo.app import create_demo_app
+    from gateway.demo.store import DEMO_TOKEN
+
+    async def fetch() -> tuple[dict, list[dict]]:
+        transport = httpx.ASGITransport(app=create_demo_app(url_prefix="http://bench"))
+        headers = {"Authorization": f"Bearer {DEMO_TOKEN}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench", headers=headers) as client:
+            index = await client.get(
+                "/api/0/organizations/demo/issues/",
+                params=[("project", "-1"), ("groupStatsPeriod", ""), ("collapse", "lifetime"), ("collapse", "filtered"), ("group", "2")],
+            )
+            tags = await client.get("/api/0/organizations/demo/issues/2/tags/", params={"limit": 5})
+            return index.json()[0], tags.json()
+
+    return asyncio.run(fetch())
+
+
+def _response(body: bytes) -> bytes:
+    return b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body)
+
+
+class Issues:
+    """Pre-serialized answers for the issue endpoints (issue 2's, relabelled per id)."""
+
+    def __init__(self, latest_event: dict) -> None:
+        self.item, tags = _fetch_demo_issue()
+        self.organizations = _response(json.dumps([{"id": "1", "slug": "bench", "name": "Bench"}]).encode())
+        self.tags = _response(json.dumps(tags).encode())
+        self.latest = _response(json.dumps(latest_event).encode())
+        self.cache: dict[str, bytes] = {}
+
+    def one(self, issue_id: str) -> dict:
+        return dict(self.item, id=issue_id, shortId=f"BENCH-{issue_id}")
+
+    def detail(self, issue_id: str) -> bytes:
+        return _response(json.dumps(self.one(issue_id)).encode())
+
+    def index(self, query: str) -> bytes:
+        cached = self.cache.get(query)
+        if cached is None:
+            ids = dict.fromkeys(v for k, v in parse_qsl(query) if k == "group" and v.isdigit() and 0 < int(v) <= 10000)
+            cached = _response(json.dumps([self.one(i) for i in ids]).encode())
+            if len(self.cache) < 1000:
+                self.cache[query] = cached
+        return cached
 
 
 def _fetch_demo_pages() -> tuple[list[dict], list[dict]]:
@@ -172,7 +231,9 @@ _NOT_FOUND = (
 )
 
 
-def make_handler(pages: Pages):
+def make_handler(pages: Pages, issues: Issues):
+    served = [0]
+
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
@@ -183,10 +244,27 @@ def make_handler(pages: Pages):
                 target = head.split(b" ", 2)[1].decode()
                 url = urlsplit(target)
                 parts = url.path.strip("/").split("/")
+                if parts == ["_bench", "requests"]:
+                    writer.write(_response(str(served[0]).encode()))
+                    await writer.drain()
+                    continue
+                served[0] += 1
+                if parts[:4] == ["api", "0", "organizations", "bench"]:
+                    parts = ["api", "0", *parts[4:]]  # the organization route: same answers
                 # api/0/issues/{id}/events
                 if len(parts) == 5 and parts[:3] == ["api", "0", "issues"] and parts[4] == "events" and parts[3] in pages.issues:
                     query = dict(parse_qsl(url.query))
                     writer.write(pages.get(parts[3], query.get("full") == "true", query))
+                elif parts == ["api", "0", "organizations"]:
+                    writer.write(issues.organizations)
+                elif parts == ["api", "0", "issues"]:
+                    writer.write(issues.index(url.query))
+                elif len(parts) == 4 and parts[2] == "issues" and parts[3].isdigit():
+                    writer.write(issues.detail(parts[3]))
+                elif len(parts) == 5 and parts[2] == "issues" and parts[4] == "tags":
+                    writer.write(issues.tags)
+                elif len(parts) == 6 and parts[2] == "issues" and parts[4:] == ["events", "latest"]:
+                    writer.write(issues.latest)
                 else:
                     writer.write(_NOT_FOUND)
                 await writer.drain()
@@ -214,8 +292,10 @@ def main() -> None:
             print(name, (out / name).stat().st_size, "bytes")
         return
 
+    issues = Issues(pages.events[True][0])  # asyncio.run inside: before the server's loop
+
     async def serve() -> None:
-        server = await asyncio.start_server(make_handler(pages), args.host, args.port, backlog=1024)
+        server = await asyncio.start_server(make_handler(pages, issues), args.host, args.port, backlog=1024)
         print(f"bench upstream on http://{args.host}:{args.port}", flush=True)
         async with server:
             await server.serve_forever()

@@ -119,16 +119,19 @@ class _State:
         settings = self.settings
         transport = self._transport
         if settings.demo:
-            from gateway.demo import create_demo_app
+            from gateway.demo import DEMO_ORG_SLUG, create_demo_app
 
             transport = transport or httpx.ASGITransport(app=create_demo_app())
             base_url = DEMO_BASE_URL
+            # The embedded upstream's organization is known: its routes, no discovery.
+            org = DEMO_ORG_SLUG
             logger.warning(
                 "No SENTRY_BASE_URL set (or --demo given): serving the embedded demo upstream "
                 "with synthetic data. Set SENTRY_BASE_URL to query a real Sentry."
             )
         else:
             base_url = settings.sentry_base_url or ""
+            org = settings.sentry_org
             logger.info("Querying Sentry at %s", base_url)
         user_agent = f"sentry-events-gateway/{__version__}"
         upstream = _upstream(settings, transport)
@@ -139,7 +142,7 @@ class _State:
                 user_agent=user_agent,
                 processes=settings.worker_count,
                 base_url=base_url,
-                org=settings.sentry_org,
+                org=org,
                 timeout=settings.sentry_timeout,
                 max_retries=settings.sentry_max_retries,
             )

@@ -95,6 +95,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="enable fault injection (/_demo/faults, loopback callers only) (default: off)",
     )
+    demo.add_argument(
+        "--brownout",
+        action="store_true",
+        help="start with the deprecated unscoped routes (/api/0/issues/...) answering 410, as "
+        "during Sentry's brownouts (switch at run time with /_demo/brownout, loopback only) "
+        "(default: off)",
+    )
     demo.set_defaults(run=_demo_upstream)
     return parser
 
@@ -240,5 +247,5 @@ def _demo_upstream(args: argparse.Namespace) -> int:
 
     from gateway.demo import create_demo_app
 
-    uvicorn.run(create_demo_app(faults=args.faults), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_demo_app(faults=args.faults, brownout=args.brownout), host=args.host, port=args.port, log_level="info")
     return 0

@@ -41,6 +41,7 @@ from gateway.ide import render_ide
 from gateway.media_types import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
 from gateway.observability.graphql_view import ObservedGraphQLView, note_codes
 from gateway.schema import RequestContext
+from gateway.sentry.client import NESTED_TOO_DEEPLY
 from gateway.sentry.client import loads as loads_json
 
 __all__ = ["GatewayGraphQL", "RequestRefused"]
@@ -148,7 +149,9 @@ class GatewayGraphQL(ObservedGraphQLView, GraphQL[RequestContext, None]):
             value = loads_json(data)
         except UnicodeDecodeError as exc:
             raise json.JSONDecodeError("the body is not UTF-8", "", 0) from exc
-        except RecursionError:
+        except json.JSONDecodeError as exc:
+            if exc.msg != NESTED_TOO_DEEPLY:
+                raise
             raise RequestRefused(
                 400, "The request's JSON is nested too deeply to read (at most 1,000 levels).", "BAD_USER_INPUT"
             ) from None

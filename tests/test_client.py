@@ -26,12 +26,15 @@ TOKEN = "Bearer sntryu_demo"
 
 
 def demo_client(**kwargs: Any) -> tuple[SentryClient, Any]:
+    # These tests are about one route at a time; discovery has its own (test_organizations.py).
+    kwargs.setdefault("discover_org", False)
     demo = create_demo_app()
     return SentryClient(httpx.ASGITransport(app=demo), base_url="http://sentry.test", **kwargs), demo
 
 
 def fake_client(handler: Any, **kwargs: Any) -> SentryClient:
     kwargs.setdefault("max_retries", 2)
+    kwargs.setdefault("discover_org", False)
     return SentryClient(httpx.MockTransport(handler), base_url="http://sentry.test", **kwargs)
 
 

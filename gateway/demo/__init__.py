@@ -9,7 +9,9 @@ Public API::
     DEMO_ORG_SLUG, DEMO_ORG_ID, DEMO_PROJECT_SLUG, DEMO_PROJECT_ID, DEMO_TOKEN
     DemoStore, DemoIssue, DemoEvent       # the data model (gateway.demo.store)
     build_demo_store(now=None, *, clock=None)   # deterministic data (gateway.demo.data)
-    create_demo_app(store=None, *, url_prefix="https://sentry.io", faults=False, fault_seed=0)
+    create_demo_app(store=None, *, url_prefix="https://sentry.io", faults=False, fault_seed=0,
+                    brownout=False)         # app.state.brownout: unscoped routes answer 410
+    gateway.demo.issues.add_many_issues(store, n)   # n small issues (ids 100...) for batching
     RequestRecord, reset_requests         # app.state.requests and its reset
     Fault, FaultPlan, ConnectionDropped   # fault injection (gateway.demo.faults)
 """

@@ -7,7 +7,9 @@ Starlette's path templates so that odd paths fall through exactly as in Sentry:
   the list (`_list_events`);
 * ``.../events/{event_id}/`` with ``event_id`` one of ``latest``, ``oldest``,
   ``recommended``, all digits, or 32-36 of ``[A-Fa-f0-9-]``: the detail (`_event_detail`);
-* ``/api/0/organizations/{org}/issues/?group=...``: the issue index by id (`gateway.demo.org_issues`);
+* ``/api/0/organizations/``: the caller's organizations (`gateway.demo.organizations`);
+* ``.../issues/{issue_id}/`` and ``.../issues/{issue_id}/tags/`` (both forms) and
+  ``/api/0/organizations/{org}/issues/``: the issue itself (`gateway.demo.issues`);
 * anything else: Sentry's ``CatchallEndpoint`` (404, empty body with a trailing slash,
   else the "did you forget a trailing slash?" hint).
 
@@ -24,6 +26,11 @@ authentication, and ``/_demo/faults`` is the loopback-only control endpoint;
 ``/_demo/events`` (`gateway.demo.control`) then stores events late and deletes them. The
 detail endpoint always carries Sentry's ``X-Sentry-Rate-Limit-*`` headers (the list
 endpoint too with faults enabled); ``app.state.rate_limits`` computes them.
+
+The unscoped routes are deprecated (`gateway.demo.deprecation`): responses their views
+return carry ``X-Sentry-Deprecation-Date``, and ``app.state.brownout.active`` (or
+``create_demo_app(brownout=True)``, or loopback ``/_demo/brownout``) makes them answer
+410 ``{"message": "This API no longer exists."}``.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .auth import Principal, auth_label, authenticate
 from .control import events_control, is_events_path
 from .dates import InvalidQuery
+from .deprecation import Brownout, brownout_control, deprecation_headers, gone_response, is_brownout_control
 from .faults import (
     CLOSE_CONNECTION_KEY,
     FaultPlan,
@@ -54,7 +62,8 @@ from .faults import (
     is_control_path,
     is_loopback,
 )
-from .org_issues import ORG_ISSUES_RE, org_issues
+from .issues import IssueDetailLimiter, issue_detail, issue_index, issue_tags
+from .organizations import list_organizations
 from .paginators import CursorResult, link_header, offset_page, value_page
 from .params import ApiError, DateRange, QueryParams, get_cursor, get_date_range, get_per_page, internal_error, is_true_flag
 from .search import Query, SearchError, normalize_event_id, parse_search
@@ -70,6 +79,10 @@ _LIST_RE = re.compile(_ISSUE_PREFIX + r"\Z")
 _DETAIL_RE = re.compile(
     _ISSUE_PREFIX + r"(?P<event>latest|oldest|recommended|\d+|[A-Fa-f0-9-]{32,36})/\Z"
 )
+_ORGANIZATIONS_RE = re.compile(r"^/api/0/organizations/\Z")
+_ISSUE_INDEX_RE = re.compile(r"^/api/0/organizations/(?P<org>[^/]+)/issues/\Z")
+_ISSUE_RE = re.compile(r"^/api/0/(?:organizations/(?P<org>[^/]+)/)?(?:issues|groups)/(?P<issue>[^/]+)/(?P<tags>tags/)?\Z")
+_DEMO_ORGS = (DEMO_ORG_SLUG, DEMO_ORG_ID)
 _SHORT_ID_RE = re.compile(r"^DEMO-([0-9]+)$", re.IGNORECASE)
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _NOT_FOUND = "The requested resource does not exist"
@@ -333,6 +346,9 @@ class _DemoApp(Starlette):
     needs the ``send`` the server passed, before any middleware wraps it)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and is_brownout_control(scope["path"]) and is_loopback(scope.get("client")):
+            await brownout_control(self.state.brownout, scope, receive, send)
+            return
         plan: FaultPlan | None = getattr(self.state, "faults", None)
         if plan is not None and scope["type"] == "http":
             if is_control_path(scope["path"]) and is_loopback(scope.get("client")):
@@ -353,11 +369,13 @@ def create_demo_app(
     url_prefix: str = "https://sentry.io",
     faults: bool = False,
     fault_seed: int = 0,
+    brownout: bool = False,
 ) -> Starlette:
     """The demo upstream. ``url_prefix`` is Sentry's ``system.url-prefix`` (Link hosts).
 
     ``faults=True`` enables fault injection: ``app.state.faults`` is a `FaultPlan`
     seeded with ``fault_seed`` (else None) and ``/_demo/faults`` answers loopback callers.
+    ``brownout=True`` starts with the unscoped routes answering 410 (``app.state.brownout``).
     """
     if store is None:
         from .data import build_demo_store
@@ -366,6 +384,8 @@ def create_demo_app(
     records: list[RequestRecord] = []
     plan = FaultPlan(fault_seed) if faults else None
     rate_limits = RateLimitHeaders()
+    switch = Brownout(active=brownout)
+    detail_limiter = IssueDetailLimiter()
 
     def answer(request: Request, principal: Principal, match: re.Match[str]) -> Response:
         path = request.scope["path"]
@@ -375,29 +395,87 @@ def create_demo_app(
             if request.method not in ("GET", "HEAD"):
                 raise ApiError(405, {"detail": f'Method "{request.method}" not allowed.'}, {"Allow": "GET, HEAD, OPTIONS"})
             issue = _resolve_issue(store, match.group("org"), match.group("issue"), principal)
+            unscoped = match.group("org") is None
+            if unscoped and switch.active:
+                return gone_response()  # the brownout replaces the view
             if "event" in match.groupdict():
-                return _event_detail(request, store, issue, match.group("event"))
-            return _list_events(request, store, issue, url_prefix)
+                response = _event_detail(request, store, issue, match.group("event"))
+            else:
+                response = _list_events(request, store, issue, url_prefix)
+            if unscoped:  # what the view returned (not what it raised) carries the date
+                response.headers.update(deprecation_headers())
+            return response
         except ApiError as exc:
             return _error(exc)
         except Exception:  # Sentry answers any unhandled error with its JSON 500
             log.exception("demo upstream failed on %s", path)
             return _error(internal_error())
 
-    def _org_issues(request: Request, org: str) -> Response:
+    def _organizations(request: Request) -> Response:
+        """``GET /api/0/organizations/``: no rate limiter runs for it."""
         try:
             principal = authenticate(request.headers.get("authorization"))
             if request.method not in ("GET", "HEAD"):
                 raise ApiError(405, {"detail": f'Method "{request.method}" not allowed.'}, {"Allow": "GET, HEAD, OPTIONS"})
-            return _json(org_issues(store, principal, org, request.scope.get("query_string", b"")))
+            status, body, headers = list_organizations(
+                principal, request.scope.get("query_string", b""), request.scope["path"], url_prefix
+            )
         except ApiError as exc:
             return _error(exc)
+        return _json(body, status, headers)
+
+    def _issue_endpoint(request: Request, match: re.Match[str], kind: str) -> Response:
+        """The issue itself (`gateway.demo.issues`): detail, tags, the organization index."""
+        path = request.scope["path"]
+        limit_headers: dict[str, str] = {}
+        try:
+            principal = authenticate(request.headers.get("authorization"))
+            if kind == "detail":  # sentry.io's limiter: after authentication, before the view
+                allowed, limit_headers = detail_limiter.take(principal.name)
+                if not allowed:
+                    return Response(
+                        detail_limiter.refusal(),
+                        status_code=429,
+                        headers=limit_headers,
+                        media_type="text/html; charset=utf-8",
+                    )
+            if not principal.has_event_scope:
+                raise ApiError.detail(403, _NO_PERMISSION)
+            if request.method not in ("GET", "HEAD"):
+                raise ApiError(405, {"detail": f'Method "{request.method}" not allowed.'}, {"Allow": "GET, HEAD, OPTIONS"})
+            query_string = request.scope.get("query_string", b"")
+            org = match.group("org")
+            if kind == "index":
+                if org not in _DEMO_ORGS:
+                    raise ApiError.detail(404, _NOT_FOUND)
+                body, headers = issue_index(store, principal.can_access, query_string, path, url_prefix)
+                return _json(body, headers=headers)
+            issue = _resolve_issue(store, org, match.group("issue"), principal)
+            replacement = f"/api/0/organizations/:organization_id_or_slug/issues/{issue.issue_id}/"
+            if org is None and switch.active:
+                response = gone_response(replacement if kind == "detail" else None)
+            elif kind == "detail":
+                response = _json(issue_detail(store, issue, query_string, url_prefix))
+            else:
+                response = _json(issue_tags(store, issue, query_string))
+            if org is None:  # deprecated: what the view returned carries the date
+                response.headers.update(deprecation_headers(replacement if kind == "detail" else None))
+        except ApiError as exc:
+            response = _error(exc)
+        except Exception:  # Sentry answers any unhandled error with its JSON 500
+            log.exception("demo upstream failed on %s", path)
+            response = _error(internal_error())
+        response.headers.update(limit_headers)
+        return response
 
     async def endpoint(request: Request) -> Response:
         path = request.scope["path"]
-        org_index = ORG_ISSUES_RE.match(path)
-        if org_index is not None:
-            return _org_issues(request, org_index.group("org"))
+        if _ORGANIZATIONS_RE.match(path):
+            return _organizations(request)
+        if index := _ISSUE_INDEX_RE.match(path):
+            return _issue_endpoint(request, index, "index")
+        if issue_match := _ISSUE_RE.match(path):
+            return _issue_endpoint(request, issue_match, "tags" if issue_match.group("tags") else "detail")
         match = _DETAIL_RE.match(path) or _LIST_RE.match(path)
         if match is None:
             return _catchall(request)
@@ -438,6 +516,8 @@ def create_demo_app(
     app.state.reset_requests = records.clear
     app.state.faults = plan
     app.state.rate_limits = rate_limits
+    app.state.brownout = switch
+    app.state.issue_detail_limiter = detail_limiter
     return app
 
 

@@ -17,7 +17,13 @@ Every 401 carries ``WWW-Authenticate: xBasic realm="api"``. The demo's tokens:
 ``sntryu_noscope`` valid, but without ``event:read``: 403 on every issue endpoint
 ``sntryu_alice``   every issue except the private issue 6
 ``sntryu_bob``     issue 6 and issue 2 only
+``sntryu_events``  every issue, ``event:read`` only: no ``org:read``, so 403 on
+                   ``/api/0/organizations/`` (a least-privilege token)
+``sntryu_multiorg`` every issue, member of two organizations (``demo`` and ``other``)
 ============== ================================================================
+
+Organization membership (`Principal.orgs`) decides what ``GET /api/0/organizations/``
+lists; listing needs ``org:read``/``org:write``/``org:admin`` (`has_org_scope`).
 """
 
 from __future__ import annotations
@@ -29,12 +35,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .params import ApiError
-from .store import DEMO_TOKEN
+from .organizations import OTHER_ORG_SLUG
+from .store import DEMO_ORG_SLUG, DEMO_TOKEN
 
 __all__ = ["Principal", "TOKENS", "authenticate", "auth_label", "PRIVATE_ISSUE_ID"]
 
 PRIVATE_ISSUE_ID = "6"
 _EVENT_SCOPES = frozenset({"event:read", "event:write", "event:admin"})
+_ORG_SCOPES = frozenset({"org:read", "org:write", "org:admin"})
 _WWW_AUTHENTICATE = {"WWW-Authenticate": 'xBasic realm="api"'}
 
 
@@ -45,10 +53,17 @@ class Principal:
     name: str
     scopes: frozenset[str]
     can_access: Callable[[str], bool]
+    #: Slugs of the organizations the caller is a member of.
+    orgs: tuple[str, ...] = (DEMO_ORG_SLUG,)
 
     @property
     def has_event_scope(self) -> bool:
         return bool(self.scopes & _EVENT_SCOPES)
+
+    @property
+    def has_org_scope(self) -> bool:
+        """May list organizations (``GET /api/0/organizations/``)."""
+        return bool(self.scopes & _ORG_SCOPES)
 
 
 _ALL = frozenset({"event:read", "event:write", "event:admin", "project:read", "org:read"})
@@ -61,6 +76,13 @@ TOKENS: dict[str, Principal] = {
     ),
     "sntryu_bob": Principal(
         "bob", frozenset({"event:read"}), lambda issue_id: issue_id in (PRIVATE_ISSUE_ID, "2")
+    ),
+    "sntryu_events": Principal("events", frozenset({"event:read"}), lambda issue_id: True),
+    "sntryu_multiorg": Principal(
+        "multiorg",
+        frozenset({"event:read", "org:read"}),
+        lambda issue_id: True,
+        orgs=(DEMO_ORG_SLUG, OTHER_ORG_SLUG),
     ),
 }
 

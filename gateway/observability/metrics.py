@@ -130,13 +130,23 @@ def _child(metric: Any, *labels: str) -> Any:
 
 def endpoint_kind(path: str) -> str:
     """``list`` for ``.../events/``, ``detail`` for ``.../events/{id}/``, ``probe`` for
-    the readiness probe's ``/api/0/``, else ``other``."""
+    the readiness probe's ``/api/0/``, ``organizations`` for the organization list,
+    ``issues`` for the organization issue index, ``tags`` for an issue's tag facets,
+    ``issue`` for an issue's detail, else ``other``."""
     if path.endswith("/api/0/"):
         return "probe"
     if path.endswith("/events/"):
         return "list"
     if "/events/" in path:
         return "detail"
+    if path.endswith("/api/0/organizations/"):
+        return "organizations"
+    if path.endswith("/tags/"):
+        return "tags"
+    if path.endswith("/issues/"):
+        return "issues"
+    if "/issues/" in path or "/groups/" in path:
+        return "issue"
     return "other"
 
 

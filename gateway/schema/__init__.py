@@ -28,6 +28,7 @@ from .protection import Limits
 from .event import Event
 from .introspection import ClientIntrospection, attach_client_schema
 from .issue import Issue
+from .issue_fields import AssignedTeam, AssignedUser
 from .query import build_query_type
 from .scalars import SCALAR_MAP
 from .sdl import client_sdl, subgraph_sdl
@@ -112,7 +113,7 @@ def build_schema(
     )
     schema = GatewaySchema(
         query=build_query_type(),
-        types=[Issue, Event, *_entry_types()],
+        types=[Issue, Event, AssignedUser, AssignedTeam, *_entry_types()],
         extensions=[OperationPipeline.factory(limits)],
         config=StrawberryConfig(auto_camel_case=False, scalar_map=SCALAR_MAP),
         federation_version="2.9",

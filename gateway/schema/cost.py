@@ -4,8 +4,11 @@ GitHub's approach: walk the operation, and count what each field can cost
 given its arguments (variables resolved). The walk goes by field name, since
 every field that calls Sentry has a name of its own in this schema:
 
-* ``issue``: 1 when nothing below it reaches Sentry (the existence check),
-  else what its children cost;
+* ``issue``: what its children cost, plus 1 when its own fields (title,
+  count ...) are selected or nothing below it reaches Sentry (the existence check);
+* ``issues(ids:)``, and ``_entities``: the children of each issue, plus that 1
+  per 100 ids (they are batched into one call to the issue index);
+* ``tags``: 1;
 * ``events``: 1 call, except ``last`` without ``before``, which must find the
   end of the list first (`LAST_WITHOUT_BEFORE`);
 * ``event``, ``latestEvent``, ``oldestEvent``, ``recommendedEvent``: 1;
@@ -21,6 +24,7 @@ by the runtime budget in the loaders).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +37,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 
+from .issue_fields import ISSUE_DATA_FIELDS
 from .node import InvalidGlobalId, decode_global_id
 from .selection import field_names
 
@@ -72,14 +77,27 @@ class _Walk:
         for name, nodes in field_names(selection_set, self.fragments).items():
             for node in nodes:
                 if name == "issue":
-                    total += max(1, self.issue(node.selection_set, _numeric(self.argument(node, "id"))))
+                    total += self.issues(1, node.selection_set, _numeric(self.argument(node, "id")))
                 elif name == "node":
-                    total += max(1, self.issue(node.selection_set, _numeric_global_id(self.argument(node, "id"))))
+                    total += self.issues(1, node.selection_set, _numeric_global_id(self.argument(node, "id")))
+                elif name == "issues":
+                    ids = self.argument(node, "ids")
+                    numeric = isinstance(ids, list) and all(_numeric(i) for i in ids)
+                    total += self.issues(len(ids) if isinstance(ids, list) else 1, node.selection_set, numeric)
                 elif name == "_entities":
                     representations = self.argument(node, "representations")
-                    count = len(representations) if isinstance(representations, list) else 1
-                    total += count * max(1, self.issue(node.selection_set))
+                    if not isinstance(representations, list):
+                        representations = [None]
+                    events = sum(isinstance(r, dict) and r.get("__typename") == "Event" for r in representations)
+                    issues = len(representations) - events
+                    total += events + (self.issues(issues, node.selection_set) if issues else 0)
         return total
+
+    def issues(self, count: int, selection_set: SelectionSetNode | None, numeric: bool = False) -> int:
+        """`count` issues: their children's calls, and their own fields' batched calls."""
+        calls = self.issue(selection_set, numeric)
+        own = not calls or bool(ISSUE_DATA_FIELDS & field_names(selection_set, self.fragments).keys())
+        return count * calls + (math.ceil(count / 100) if own else 0)
 
     def issue(self, selection_set: SelectionSetNode | None, numeric: bool = False) -> int:
         total = 0
@@ -90,7 +108,7 @@ class _Walk:
                 elif name == "events":
                     last, before = self.argument(node, "last"), self.argument(node, "before")
                     total += LAST_WITHOUT_BEFORE if last is not None and before is None else 1
-                elif name in _DETAIL_FIELDS:
+                elif name in _DETAIL_FIELDS or name == "tags":
                     total += 1
         return total
 

@@ -36,6 +36,7 @@ _CODES: tuple[tuple[type[Exception], str], ...] = (
     (upstream.RateLimited, "RATE_LIMITED"),
     (upstream.UpstreamTimeout, "UPSTREAM_TIMEOUT"),
     (upstream.UpstreamUnavailable, "UPSTREAM_ERROR"),
+    (upstream.RouteGone, "UPSTREAM_ERROR"),
     (upstream.BadUpstreamResponse, "UPSTREAM_BAD_RESPONSE"),
     (upstream.UpstreamBudgetExceeded, "QUERY_TOO_COMPLEX"),
 )

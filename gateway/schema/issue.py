@@ -1,8 +1,12 @@
-"""`Issue`: a Sentry issue as the entry point to its events.
+"""`Issue`: a Sentry issue, its own fields, its tag facets and its events.
 
-An `Issue` is a lazy handle: creating one costs no upstream call; each of its
-event fields makes the calls it needs through the request's loaders. So an
-unknown issue shows up as a ``NOT_FOUND`` error on the event field that asked.
+An `Issue` starts as a lazy handle: `resolve_issue` looks at what the query
+selects below it. Its own fields (`IssueFields`: title, status, count ...)
+are loaded through the request's issue loader, which batches every issue of
+the request into one call to Sentry's organization issue index; its event
+fields and `tags` make their own calls; a query of `events` alone makes no
+issue call at all. An unknown issue is ``NOT_FOUND``: on the issue itself when
+its own fields were asked for, else on the event field that asked.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import strawberry
 from strawberry import UNSET
 from strawberry.types import Info
 
+from gateway.sentry.errors import InvalidInput
 from gateway.sentry.filters import EventFilters
 from gateway.sentry.errors import NotFound
 from gateway.sentry.ids import SPECIAL_EVENT_IDS, validate_event_id, validate_issue_id
@@ -20,10 +25,12 @@ from gateway.sentry.ids import SPECIAL_EVENT_IDS, validate_event_id, validate_is
 from .connection import EventConnection
 from .context import RequestContext
 from .event import SIMPLE_FIELD_KEYS, Event, canonical_issue_id, event_from_json
+from .issue_fields import ISSUE_DATA_FIELDS, IssueFields, issue_fields_from_json
 from .node import InvalidGlobalId, Node, decode_global_id, encode_global_id
 from .pagination import check_date_range
 from .scalars import DateTime
-from .selection import connection_node_fields, selects_cursors
+from .selection import child_field_names_on, connection_node_fields, selects_cursors
+from .tags import TagFacet, tag_facets_from_json
 from .traversal import EventsQuery, resolve_events
 
 QueryArg = Annotated[
@@ -57,15 +64,12 @@ StatsPeriodArg = Annotated[
 async def numeric_issue_id(info: Info[RequestContext, None], issue_id: str) -> str:
     """Sentry's numeric id of the issue `issue_id` (a short id) names.
 
-    Every event Sentry serializes carries it as ``groupID``; the call is the
-    one `ensure_exists` makes (one simple event), so it is shared with it
-    within a request. An issue without any event keeps its short id.
+    From the issue's own JSON (its ``id``), through the request's batched issue
+    loader: the same call as the existence check and the issue's own fields,
+    so it is made once per request whatever else is selected.
     """
-    loaded = await info.context.loaders.page(
-        issue_id, cursor=None, per_page=1, full=False, filters=EventFilters()
-    )
-    events = loaded.page.events
-    return canonical_issue_id(events[0].get("groupID") if events else None, issue_id)
+    data = await info.context.loaders.issue(issue_id)
+    return canonical_issue_id(data.get("id") if isinstance(data, dict) else None, issue_id)
 
 
 #: How latestEvent, oldestEvent and recommendedEvent answer "no event matches".
@@ -101,12 +105,20 @@ def _filters(
     return filters
 
 
+#: The fields of `Issue` that call Sentry themselves (and report an unknown issue).
+EVENT_FIELDS = frozenset({"events", "event", "latestEvent", "oldestEvent", "recommendedEvent"})
+_CALLING_FIELDS = EVENT_FIELDS | {"tags"}
+#: Types whose fragments apply to an `Issue` (itself, its interface, the federation union).
+_ISSUE_TYPES = frozenset({"Issue", "Node", "_Entity"})
+
+
 @strawberry.federation.type(
     keys=["issueId", "id"],
-    description="A Sentry issue (a group of similar events). Its fields reach the issue's events "
-    "through Sentry's issue-events endpoints. A federation entity keyed by `issueId` or `id`.",
+    description="A Sentry issue (a group of similar events): its own fields from Sentry's issue "
+    "serializer, its tag facets, and its events. A federation entity keyed by `issueId` or `id`; "
+    "many issues in one request are fetched in one call to Sentry's issue index.",
 )
-class Issue(Node):
+class Issue(Node, IssueFields):
     issueId: strawberry.ID = strawberry.field(
         description="Sentry's issue id exactly as the caller gave it (in `issue(id:)`, a "
         "federation representation or the global id): numeric, or a short id such as `PROJ-1A` "
@@ -126,23 +138,55 @@ class Issue(Node):
         return strawberry.ID(encode_global_id("Issue", issue_id))
 
     @classmethod
-    def resolve_reference(
+    async def resolve_reference(
         cls, info: Info[RequestContext, None], **representation: object
     ) -> Issue:
-        """Federation: the issue for ``{issueId}`` or ``{id}`` (no upstream call)."""
-        org_scoped = info.context.loaders.org_scoped
+        """Federation: the issue for ``{issueId}`` or ``{id}``, through the batched loader."""
         if "issueId" in representation:
-            return cls.for_id(str(representation["issueId"]), org_scoped=org_scoped)
+            return await resolve_issue(info, str(representation["issueId"]))
         type_name, key = decode_global_id(str(representation.get("id", "")))
         if type_name != "Issue":
             raise InvalidGlobalId(f"{representation.get('id')!r} is not the id of an Issue")
-        return cls.for_id(key, org_scoped=org_scoped)
+        return await resolve_issue(info, key)
 
     @classmethod
     def for_id(cls, issue_id: str, *, org_scoped: bool) -> Issue:
         """The issue with Sentry id `issue_id`, validated before any call."""
         validate_issue_id(issue_id, org_scoped=org_scoped)
         return cls(issueId=strawberry.ID(issue_id))
+
+    def with_fields(self, data: dict[str, Any]) -> Issue:
+        """This issue with its own fields filled from Sentry's issue JSON."""
+        return Issue(issueId=self.issueId, **issue_fields_from_json(data))
+
+    @strawberry.field(
+        description="Tag facets: the tag keys of the issue's events, each with its most frequent "
+        "values (Sentry's `GET /issues/{id}/tags/`), sorted by key."
+    )
+    async def tags(
+        self,
+        info: Info[RequestContext, None],
+        key: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only this tag key (`user` and `sentry:user` both work, as in Sentry)."
+            ),
+        ] = UNSET,
+        limit: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Top values per key, 1 to 1000 (Sentry's default: 10, or 9 with `key`)."
+            ),
+        ] = UNSET,
+        environment: EnvironmentArg = UNSET,
+    ) -> list[TagFacet]:
+        wanted = _given(limit)
+        if wanted is not None and not 1 <= wanted <= 1000:
+            raise InvalidInput(f"limit must be between 1 and 1000, not {wanted}.")
+        items = await info.context.loaders.tags(
+            str(self.issueId), key=_given(key), limit=wanted, environment=tuple(_given(environment) or ())
+        )
+        return tag_facets_from_json(items)
 
     @strawberry.field(
         description="The issue's events, newest first, as a Relay connection over Sentry's "
@@ -292,3 +336,27 @@ class Issue(Node):
                 return None
             raise
         return event_from_json(data, issue_id=issue_id, origin="detail")
+
+
+async def resolve_issue(info: Info[RequestContext, None], issue_id: str) -> Issue:
+    """The issue `issue_id`, with what the query selects below it loaded.
+
+    Its own fields selected: the batched issue loader (an id Sentry does not
+    answer makes this issue null with ``NOT_FOUND``). Else, when an event field
+    or `tags` is selected, nothing here: those fields call Sentry and report an
+    unknown issue themselves. Else (only `id`, `issueId`) one existence check:
+    the batched issue loader when the organization is known, otherwise the
+    smallest events page (the detail route is limited to 5 calls a second).
+    """
+    loaders = info.context.loaders
+    issue = Issue.for_id(issue_id, org_scoped=loaders.org_scoped)
+    names = child_field_names_on(info._raw_info, _ISSUE_TYPES)
+    if names & ISSUE_DATA_FIELDS:
+        return issue.with_fields(await loaders.issue(issue_id))
+    if names & _CALLING_FIELDS:
+        return issue
+    if await loaders.organization() is not None:
+        await loaders.issue(issue_id)
+    else:
+        await loaders.page(issue_id, cursor=None, per_page=1, full=False, filters=EventFilters())
+    return issue

@@ -7,16 +7,17 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from gateway.sentry.filters import EventFilters
+from gateway.sentry.errors import InvalidInput
 
 from .context import RequestContext
 from .event import refetch_event
-from .issue import Issue
+from .issue import EVENT_FIELDS, Issue, resolve_issue
 from .node import InvalidGlobalId, Node, decode_global_id
-from .selection import child_field_names
 
-#: The fields of `Issue` that call Sentry themselves.
-EVENT_FIELDS = frozenset({"events", "event", "latestEvent", "oldestEvent", "recommendedEvent"})
+__all__ = ["EVENT_FIELDS", "MAX_ISSUE_IDS", "build_query_type", "resolve_node"]
+
+#: Most ids one `issues(ids:)` field takes.
+MAX_ISSUE_IDS = 500
 
 
 def build_query_type() -> type:
@@ -26,8 +27,10 @@ def build_query_type() -> type:
     class Query:
         @strawberry.field(
             description="An issue by Sentry's issue id (numeric), or by short id (PROJ-1A) when "
-            "SENTRY_ORG is set. No upstream call is made until one of its event fields is "
-            "selected; an unknown issue is a NOT_FOUND error on that field."
+            "the organization is known (SENTRY_ORG or discovered). Its own fields (title, status, "
+            "count ...) are loaded only when selected, batched with every other issue of the "
+            "request; a query of its events alone makes no issue call. An unknown issue is a "
+            "NOT_FOUND error: here when its own fields are selected, else on the event field."
         )
         async def issue(
             self,
@@ -36,9 +39,27 @@ def build_query_type() -> type:
                 strawberry.ID, strawberry.argument(description="Sentry's issue id or short id.")
             ],
         ) -> Issue | None:
-            issue = Issue.for_id(str(id), org_scoped=info.context.loaders.org_scoped)
-            await ensure_exists(info, issue)
-            return issue
+            return await resolve_issue(info, str(id))
+
+        @strawberry.field(
+            description="Several issues at once, in the order asked; null (with a NOT_FOUND error at "
+            "its place) where Sentry has none the caller may see. All of them, and every other "
+            "issue of the request, come from one call to Sentry's organization issue index (per "
+            "100 ids); without a known organization, from the issue detail route, 5 a second."
+        )
+        def issues(
+            self,
+            info: Info[RequestContext, None],
+            ids: Annotated[
+                list[strawberry.ID],
+                strawberry.argument(description=f"Sentry issue ids (numeric, or short ids); at most {MAX_ISSUE_IDS}."),
+            ],
+        ) -> list[Issue | None]:
+            if len(ids) > MAX_ISSUE_IDS:
+                raise InvalidInput(f"issues(ids:) takes at most {MAX_ISSUE_IDS} ids, not {len(ids)}.")
+            # One awaitable per id: each fails alone (null and an error at its index),
+            # and the loader sees them all in one tick, so they share one call.
+            return [resolve_issue(info, str(issue_id)) for issue_id in ids]  # type: ignore[misc]
 
         @strawberry.field(description="Any object by the global id from its `id` field.")
         async def node(
@@ -53,29 +74,12 @@ def build_query_type() -> type:
     return Query
 
 
-async def ensure_exists(info: Info[RequestContext, None], issue: Issue) -> None:
-    """Make an unknown issue a NOT_FOUND error in its own place.
-
-    An `Issue` costs no call by itself, and its event fields report an unknown
-    issue where they stand. Only when nothing below it reaches Sentry (just
-    `id`, `issueId`) does this spend one small call (``per_page=1``, simple)
-    to learn that the issue exists and may be read.
-    """
-    if child_field_names(info._raw_info) & EVENT_FIELDS:
-        return
-    await info.context.loaders.page(
-        str(issue.issueId), cursor=None, per_page=1, full=False, filters=EventFilters()
-    )
-
-
 async def resolve_node(info: Info[RequestContext, None], global_id: str) -> Node:
     """The object a global id names, fetched through the request's loaders."""
     context = info.context
     type_name, key = decode_global_id(global_id)
     if type_name == "Issue":
-        issue = Issue.for_id(key, org_scoped=context.loaders.org_scoped)
-        await ensure_exists(info, issue)
-        return issue
+        return await resolve_issue(info, key)
     if type_name == "Event":
         return await refetch_event(context, global_id)
     raise InvalidGlobalId(f"{global_id!r} is not a valid global id: pass the `id` field of an object this gateway returned")

@@ -19,7 +19,13 @@ from graphql import (
     SelectionSetNode,
 )
 
-__all__ = ["child_field_names", "connection_node_fields", "field_names", "selects_cursors"]
+__all__ = [
+    "child_field_names",
+    "child_field_names_on",
+    "connection_node_fields",
+    "field_names",
+    "selects_cursors",
+]
 
 
 def field_names(
@@ -99,3 +105,40 @@ def child_field_names(info: GraphQLResolveInfo) -> set[str]:
     for node in info.field_nodes:
         names.update(field_names(node.selection_set, info.fragments))
     return names
+
+
+def child_field_names_on(info: GraphQLResolveInfo, type_names: frozenset[str]) -> set[str]:
+    """Names of the fields selected below the field being resolved that apply to an
+    object of one of `type_names` (its type, its interfaces, a union holding it).
+
+    Fragments on other types are skipped: an `_entities` or `node` selection's
+    ``... on Event { title }`` says nothing about what an `Issue` needs.
+    """
+    names: set[str] = set()
+    for node in info.field_nodes:
+        _collect_on(node.selection_set, info.fragments, type_names, names, set())
+    return names
+
+
+def _collect_on(
+    selection_set: SelectionSetNode | None,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    type_names: frozenset[str],
+    names: set[str],
+    visited: set[str],
+) -> None:
+    if selection_set is None:
+        return
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            names.add(selection.name.value)
+        elif isinstance(selection, InlineFragmentNode):
+            condition = selection.type_condition
+            if condition is None or condition.name.value in type_names:
+                _collect_on(selection.selection_set, fragments, type_names, names, visited)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = fragments.get(name)
+            if fragment is not None and name not in visited and fragment.type_condition.name.value in type_names:
+                visited.add(name)
+                _collect_on(fragment.selection_set, fragments, type_names, names, visited)

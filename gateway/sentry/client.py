@@ -1,20 +1,25 @@
 """The REST client: one method per Sentry endpoint, every outcome typed.
 
 One `SentryClient` (over one `gateway.sentry.upstream.Upstream`, the process's
-one ``httpx.AsyncClient``) serves the whole process. It knows nothing of GraphQL: it validates ids, builds the URL
-(unscoped, or organization-scoped when an org is configured), sends the
-caller's credential unchanged, retries what is safe to retry inside the
-request's deadline, and turns every answer that is not the JSON expected into
-an exception from `gateway.sentry.errors`. Nothing the upstream sends is
-trusted further than it must be: bodies are size-capped (`Upstream`), pages
-hold at most the events asked for, JSON nested beyond what Python can read is
-refused, and Sentry's ``detail`` text reaches a caller clipped.
+one ``httpx.AsyncClient``) serves the whole process. It knows nothing of GraphQL:
+it validates ids, builds the URL (organization-scoped when an org is configured
+or discovered for the credential, see `gateway.sentry.organizations`; unscoped
+otherwise), sends the caller's credential unchanged, retries what is safe to
+retry inside the request's deadline, and turns every answer that is not the
+JSON expected into an exception from `gateway.sentry.errors`. Nothing the
+upstream sends is trusted further than it must be: bodies are size-capped
+(`Upstream`), pages hold at most the events asked for, JSON nested beyond what
+Python can read is refused, and Sentry's ``detail`` text reaches a caller clipped.
+
+Endpoint methods take ``org``: the organization to route through, or None for
+the unscoped routes; left out, the configured one (`CONFIGURED`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import email.utils
 import json
 import math
@@ -38,6 +43,7 @@ from .errors import (
     InvalidInput,
     NotFound,
     RateLimited,
+    RouteGone,
     SentryError,
     Unauthenticated,
     UpstreamTimeout,
@@ -47,10 +53,29 @@ from .credentials import Credential
 from .filters import EventFilters
 from .ids import validate_event_id, validate_issue_id
 from .links import PageLinks, parse_link_header
+from .organizations import OrganizationDirectory
+from .pacing import Pacer
 from .ratelimits import ConcurrencyLimiter, RateLimitInfo, parse_rate_limit_headers
 from .upstream import BodyRefused, ConnectionFailed, HTTPTimeout, Upstream, UpstreamResponse
 
-__all__ = ["EventPage", "SentryClient"]
+__all__ = ["CONFIGURED", "NESTED_TOO_DEEPLY", "EventPage", "SentryClient", "loads"]
+
+
+class _Configured(enum.Enum):
+    ORG = "the configured organization"
+
+
+#: An endpoint method's default ``org``: the one the client was configured with.
+CONFIGURED = _Configured.ORG
+OrgChoice = str | None | _Configured
+
+#: Most ``group`` ids sent in one call to the organization issue index (the
+#: sibling ``issues-stats`` endpoint documents "up to 100"; URLs stay short).
+MAX_GROUP_IDS = 100
+
+#: sentry.io's limit on the issue detail route: 5 per second per caller (1.1 s: slack
+#: for the clocks and the network between here and Sentry).
+ISSUE_DETAIL_RATE = (5, 1.1)
 
 #: Statuses worth another attempt for an idempotent GET.
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
@@ -95,6 +120,7 @@ class SentryClient:
         max_concurrency_per_credential: int = 16,
         user_agent: str = "sentry-events-gateway",
         processes: int = 1,
+        discover_org: bool = True,
     ) -> None:
         self._upstream = Upstream.of(connection)
         self._user_agent = user_agent
@@ -102,6 +128,9 @@ class SentryClient:
         self._processes = max(1, processes)
         self._base_url = base_url.rstrip("/")
         self._org = org
+        #: Without a configured org: each credential's organization, discovered.
+        self.organizations = OrganizationDirectory() if org is None and discover_org else None
+        self._detail_pacer = Pacer(*ISSUE_DETAIL_RATE)
         self._timeout = timeout
         self._max_retries = max_retries
         self._concurrency_ceiling = max_concurrency_per_credential
@@ -122,16 +151,56 @@ class SentryClient:
 
     @property
     def org_scoped(self) -> bool:
-        """True when requests go to ``/organizations/{org}/issues/...``."""
-        return self._org is not None
+        """True when an organization is configured or may be discovered (short ids may work)."""
+        return self._org is not None or self.organizations is not None
 
-    def issue_path(self, issue_id: str) -> str:
-        """The percent-encoded path of an issue, on the route in use."""
-        validate_issue_id(issue_id, org_scoped=self.org_scoped)
+    async def organization(
+        self, credential: Credential | str | None, *, deadline: float | None = None
+    ) -> str | None:
+        """The organization this credential's calls go through (None: the unscoped routes).
+
+        The configured one, else the one `GET /api/0/organizations/` names when it
+        lists exactly one (cached per credential fingerprint).
+        """
+        if self._org is not None or self.organizations is None:
+            return self._org
+        credential = Credential.of(credential)
+        return await self.organizations.organization(
+            credential.fingerprint,
+            lambda: self.list_organizations(credential, per_page=2, deadline=deadline),
+        )
+
+    def issue_path(self, issue_id: str, org: OrgChoice = CONFIGURED) -> str:
+        """The percent-encoded path of an issue, on the organization's route or the unscoped one."""
+        if org is CONFIGURED:
+            org = self._org
+        validate_issue_id(issue_id, org_scoped=org is not None)
         issue = quote(issue_id, safe="")
-        if self._org is not None:
-            return f"/api/0/organizations/{quote(self._org, safe='')}/issues/{issue}"
+        if org is not None:
+            return f"/api/0/organizations/{quote(org, safe='')}/issues/{issue}"
         return f"/api/0/issues/{issue}"
+
+    async def list_organizations(
+        self,
+        credential: Credential | str | None,
+        *,
+        per_page: int = 100,
+        deadline: float | None = None,
+    ) -> list[dict[str, Any]]:
+        """``GET /api/0/organizations/``: the first page of the credential's organizations.
+
+        Needs ``org:read`` (403 otherwise). Items are trusted for ``id``, ``slug``
+        and ``name`` only.
+        """
+        if not 1 <= per_page <= 100:
+            raise ValueError("per_page must be between 1 and 100")
+        path = "/api/0/organizations/"
+        _, body = await self._get_json(credential, path, [("per_page", str(per_page))], deadline)
+        if not isinstance(body, list) or not all(
+            isinstance(item, dict) and isinstance(item.get("slug"), str) for item in body
+        ):
+            raise BadUpstreamResponse(f"{path} did not answer with a list of organizations")
+        return body
 
     async def list_issue_events(
         self,
@@ -143,6 +212,7 @@ class SentryClient:
         full: bool = False,
         filters: EventFilters = EventFilters(),
         deadline: float | None = None,
+        org: OrgChoice = CONFIGURED,
     ) -> EventPage:
         """``GET .../issues/{issue_id}/events/``: one page, newest first."""
         if not 1 <= per_page <= 100:
@@ -154,8 +224,8 @@ class SentryClient:
         params.append(("per_page", str(per_page)))
         if cursor:
             params.append(("cursor", cursor))
-        path = f"{self.issue_path(issue_id)}/events/"
-        with self._about(credential, issue_id):
+        path = f"{self.issue_path(issue_id, org)}/events/"
+        with self._about(credential, issue_id, org=org):
             response, body = await self._get_json(credential, path, params, deadline)
         if not isinstance(body, list) or not all(_is_event(item) for item in body):
             raise BadUpstreamResponse(f"{path} did not answer with a list of events")
@@ -182,11 +252,12 @@ class SentryClient:
         *,
         filters: EventFilters = EventFilters(),
         deadline: float | None = None,
+        org: OrgChoice = CONFIGURED,
     ) -> dict[str, Any]:
         """``GET .../issues/{issue_id}/events/{event_id}/`` (or latest/oldest/recommended)."""
         validate_event_id(event_id)
-        path = f"{self.issue_path(issue_id)}/events/{quote(event_id, safe='')}/"
-        with self._about(credential, issue_id, event_id):
+        path = f"{self.issue_path(issue_id, org)}/events/{quote(event_id, safe='')}/"
+        with self._about(credential, issue_id, event_id, org=org):
             _, body = await self._get_json(credential, path, filters.to_params(), deadline)
         if not _is_event(body):
             raise BadUpstreamResponse(f"{path} did not answer with an event")
@@ -194,7 +265,12 @@ class SentryClient:
 
     @contextlib.contextmanager
     def _about(
-        self, credential: Credential | str | None, issue_id: str, event_id: str | None = None
+        self,
+        credential: Credential | str | None,
+        issue_id: str,
+        event_id: str | None = None,
+        *,
+        org: OrgChoice = CONFIGURED,
     ) -> Iterator[None]:
         """Name the issue, event and organization in any `SentryError` raised inside."""
         try:
@@ -203,10 +279,92 @@ class SentryClient:
             exc.about(
                 issue_id=issue_id,
                 event_id=event_id,
-                organization=self._org,
+                organization=self._org if org is CONFIGURED else org,
                 credential_sent=Credential.of(credential).header is not None,
             )
             raise
+
+    async def get_issue(
+        self,
+        credential: Credential | str | None,
+        issue_id: str,
+        *,
+        deadline: float | None = None,
+        org: OrgChoice = CONFIGURED,
+    ) -> dict[str, Any]:
+        """``GET .../issues/{issue_id}/``: one issue (sentry.io allows 5 per second per
+        caller: calls are spaced to keep to it, across requests).
+
+        Asks Sentry to leave out the detail-only ``stats``, ``tags`` and releases,
+        which the gateway does not serve; the base keys stay.
+        """
+        path = f"{self.issue_path(issue_id, org)}/"
+        params = [("collapse", "stats"), ("collapse", "tags"), ("collapse", "release")]
+        credential = Credential.of(credential)
+        await self._detail_pacer.wait(credential.fingerprint, deadline, "the issue detail route")
+        _, body = await self._get_json(credential, path, params, deadline)
+        if not _is_issue(body):
+            raise BadUpstreamResponse(f"{path} did not answer with an issue")
+        return body
+
+    async def list_issues_by_id(
+        self,
+        credential: Credential | str | None,
+        org: str,
+        group_ids: Sequence[str],
+        *,
+        deadline: float | None = None,
+    ) -> list[dict[str, Any]]:
+        """``GET /api/0/organizations/{org}/issues/?group=1&group=2...``: many issues in one call.
+
+        Ids Sentry will not show are silently missing, and the order is the
+        database's: map the answer by ``id``. ``project=-1`` covers every project
+        the caller may see (else only those it is a member of); no stats are
+        computed (``groupStatsPeriod=``), ``lifetime``/``filtered`` are left out.
+        """
+        if not 1 <= len(group_ids) <= MAX_GROUP_IDS:
+            raise ValueError(f"between 1 and {MAX_GROUP_IDS} group ids per call")
+        for group_id in group_ids:
+            if not group_id.isdigit():
+                raise InvalidInput(f"Issue id {group_id[:80]!r} is not numeric")
+        path = f"/api/0/organizations/{quote(org, safe='')}/issues/"
+        params = [
+            ("project", "-1"),
+            ("groupStatsPeriod", ""),
+            ("collapse", "lifetime"),
+            ("collapse", "filtered"),
+            *(("group", group_id) for group_id in group_ids),
+        ]
+        _, body = await self._get_json(credential, path, params, deadline)
+        if not isinstance(body, list) or not all(_is_issue(item) for item in body):
+            raise BadUpstreamResponse(f"{path} did not answer with a list of issues")
+        return body
+
+    async def list_issue_tags(
+        self,
+        credential: Credential | str | None,
+        issue_id: str,
+        *,
+        key: str | None = None,
+        limit: int | None = None,
+        environment: Sequence[str] = (),
+        deadline: float | None = None,
+        org: OrgChoice = CONFIGURED,
+    ) -> list[dict[str, Any]]:
+        """``GET .../issues/{issue_id}/tags/``: tag keys of the issue's events with top values."""
+        params: list[tuple[str, str]] = []
+        if key is not None:
+            params.append(("key", key))
+        if limit is not None:
+            params.append(("limit", str(limit)))
+        params.extend(("environment", name) for name in environment)
+        path = f"{self.issue_path(issue_id, org)}/tags/"
+        _, body = await self._get_json(credential, path, params, deadline)
+        if not isinstance(body, list) or not all(
+            isinstance(item, dict) and isinstance(item.get("key"), str) for item in body
+        ):
+            raise BadUpstreamResponse(f"{path} did not answer with a list of tags")
+        return body
 
     async def _get_json(
         self,
@@ -337,13 +495,17 @@ def loads(content: bytes | str) -> Any:
         return _stdlib_loads(content)
 
 
+#: The message of the `json.JSONDecodeError` `loads` raises for nesting too deep to read.
+NESTED_TOO_DEEPLY = "nested too deeply"
+
+
 def _stdlib_loads(content: bytes | str) -> Any:
     """`json.loads`, with nesting too deep for it (orjson stops at 1,024 levels,
     the standard library at the recursion limit) as a plain decode error."""
     try:
         return json.loads(content)
     except RecursionError:
-        raise json.JSONDecodeError("nested too deeply", "", 0) from None
+        raise json.JSONDecodeError(NESTED_TOO_DEEPLY, "", 0) from None
 
 
 #: Characters urllib's ``quote_plus`` never escapes, and the space it writes as ``+``.
@@ -371,6 +533,10 @@ def _escape(match: re.Match[str]) -> str:
     return _PERCENT[match.group()]
 
 
+def _is_issue(item: Any) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("id"), str)
+
+
 def _is_event(item: Any) -> bool:
     return isinstance(item, dict) and isinstance(item.get("eventID"), str)
 
@@ -394,6 +560,8 @@ def _decode(response: UpstreamResponse, path: str) -> Any:
         raise Forbidden(detail or "You do not have permission to perform this action.", status=403)
     if status == 404:
         raise NotFound(detail or "The requested resource does not exist", status=404)
+    if status == 410:
+        raise RouteGone(path)
     if status == 429:
         raise _rate_limited(response)
     if status >= 500:

@@ -114,6 +114,25 @@ class UpstreamUnavailable(SentryError):
     """5xx after retries, or the connection was refused or dropped."""
 
 
+class RouteGone(SentryError):
+    """Sentry answered 410 on a deprecated unscoped route (its brownout, or for good).
+
+    The gateway uses those routes only when it knows no organization for the
+    credential; the message says so and how to fix it (SENTRY_ORG).
+    """
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"Sentry no longer serves the unscoped route {path} (410: This API no longer "
+            "exists.). The gateway used it because it could not find this credential's "
+            "organization (listing organizations needs the org:read scope and exactly one "
+            "organization). Set SENTRY_ORG to your organization's slug so the gateway uses "
+            "the organization routes.",
+            status=410,
+        )
+        self.path = path
+
+
 class UpstreamTimeout(SentryError):
     """Sentry did not answer within the deadline."""
 

@@ -33,8 +33,10 @@ def validate_issue_id(issue_id: str, *, org_scoped: bool) -> str:
         if org_scoped:
             return issue_id
         raise InvalidInput(
-            f"Issue id {issue_id!r} looks like a short id; short ids work only when the "
-            "gateway is configured with SENTRY_ORG. Use the numeric issue id instead."
+            f"Issue id {issue_id!r} looks like a short id; short ids work only on the "
+            "organization routes, and this credential's organization is not known: set "
+            "SENTRY_ORG, or use a token with org:read that belongs to exactly one "
+            "organization. Or use the numeric issue id instead."
         )
     raise InvalidInput(
         f"Issue id {_clip(issue_id)!r} is not valid: use Sentry's numeric issue id"

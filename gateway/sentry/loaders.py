@@ -21,13 +21,13 @@ from aiodataloader import DataLoader
 
 from gateway.observability.metrics import observe_batch
 
-from .client import EventPage, SentryClient
+from .client import MAX_GROUP_IDS, EventPage, SentryClient
 from .credentials import Credential, credential_fingerprint
-from .errors import UpstreamBudgetExceeded
+from .errors import NotFound, UpstreamBudgetExceeded
 from .ratelimits import RateLimitInfo
 from .filters import EventFilters
 
-__all__ = ["EventKey", "PageKey", "SentryLoaders", "credential_fingerprint"]
+__all__ = ["EventKey", "IssueKey", "PageKey", "SentryLoaders", "TagsKey", "credential_fingerprint"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,25 @@ class EventKey:
     issue_id: str
     event_id: str
     filters: EventFilters
+
+
+@dataclass(frozen=True, slots=True)
+class IssueKey:
+    """One issue's own fields (batched: many keys, one call to the issue index)."""
+
+    credential: str
+    issue_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TagsKey:
+    """One call to an issue's tag facet endpoint."""
+
+    credential: str
+    issue_id: str
+    key: str | None
+    limit: int | None
+    environment: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +100,8 @@ class SentryLoaders:
         # counting when the request ends, not at the next full collection.
         self._pages: DataLoader[PageKey, LoadedPage] = DataLoader(self._fetcher.load_pages)
         self._events: DataLoader[EventKey, dict[str, Any]] | None = None  # made on first use
+        self._issues: DataLoader[IssueKey, dict[str, Any]] | None = None
+        self._tags: DataLoader[TagsKey, list[dict[str, Any]]] | None = None
 
     @property
     def max_calls(self) -> int | None:
@@ -90,8 +111,9 @@ class SentryLoaders:
     def close(self) -> None:
         """Drop the cached pages and events once the request is answered."""
         self._pages.clear_all()
-        if self._events is not None:
-            self._events.clear_all()
+        for loader in (self._events, self._issues, self._tags):
+            if loader is not None:
+                loader.clear_all()
 
     @property
     def upstream_calls(self) -> int:
@@ -104,8 +126,13 @@ class SentryLoaders:
 
     @property
     def org_scoped(self) -> bool:
-        """True when issue ids may be short ids (``PROJ-1A``)."""
+        """True when issue ids may be short ids (``PROJ-1A``): an organization is
+        configured or may be discovered (the call then checks it was)."""
         return self.client.org_scoped
+
+    async def organization(self) -> str | None:
+        """The organization this request's calls go through (None: unscoped routes)."""
+        return await self._fetcher.organization()
 
     async def page(
         self,
@@ -119,6 +146,27 @@ class SentryLoaders:
         """One page of an issue's events (deduplicated within the request)."""
         key = PageKey(self._credential.fingerprint, issue_id, cursor, per_page, full, filters)
         return await self._pages.load(key)
+
+    async def issue(self, issue_id: str) -> dict[str, Any]:
+        """An issue's own JSON (Sentry's group serializer).
+
+        Every issue asked for in one tick of the event loop, by whatever field
+        (`issues(ids:)`, `node`, several `issue` fields, `_entities`), is fetched
+        in one call to the organization issue index (split at 100 ids); an id
+        Sentry leaves out is `NotFound`. Without an organization: the issue
+        detail route, which the client keeps to 5 calls a second.
+        """
+        if self._issues is None:
+            self._issues = DataLoader(self._fetcher.load_issues, max_batch_size=None)
+        return await self._issues.load(IssueKey(self._credential.fingerprint, issue_id))
+
+    async def tags(
+        self, issue_id: str, *, key: str | None, limit: int | None, environment: tuple[str, ...]
+    ) -> list[dict[str, Any]]:
+        """An issue's tag facets (deduplicated within the request)."""
+        if self._tags is None:
+            self._tags = DataLoader(self._fetcher.load_tags)
+        return await self._tags.load(TagsKey(self._credential.fingerprint, issue_id, key, limit, environment))
 
     async def event(self, issue_id: str, event_id: str, filters: EventFilters) -> dict[str, Any]:
         """One event from the detail endpoint (deduplicated within the request)."""
@@ -144,6 +192,16 @@ class _Fetcher:
         self._slots = asyncio.Semaphore(max_concurrency)
         self.max_calls = max_calls
         self.calls = 0
+        self._org: str | None = None
+        self._org_known = False
+
+    async def organization(self) -> str | None:
+        """Configured, or discovered once per credential by the client (see
+        `gateway.sentry.organizations`); remembered for the rest of the request."""
+        if not self._org_known:
+            self._org = await self._client.organization(self._credential, deadline=self._deadline)
+            self._org_known = True
+        return self._org
 
     async def load_pages(self, keys: Sequence[PageKey]) -> list[LoadedPage | BaseException]:
         observe_batch("pages", len(keys))
@@ -162,6 +220,65 @@ class _Fetcher:
         observe_batch("events", len(keys))
         return await _gather(self._fetch_event(key) for key in keys)
 
+    async def load_issues(self, keys: Sequence[IssueKey]) -> list[dict[str, Any] | BaseException]:
+        observe_batch("issues", len(keys))
+        org = await self.organization()
+        found: dict[str, dict[str, Any] | BaseException] = {}
+        wanted = list(dict.fromkeys(key.issue_id for key in keys))
+        if org is None:  # the detail route per issue; the client spaces them (5 a second)
+            found.update(zip(wanted, await _gather(self._fetch_issue(issue_id, None) for issue_id in wanted)))
+        else:
+            numeric = list(dict.fromkeys(str(int(i)) for i in wanted if i.isdigit()))
+            short = [i for i in wanted if not i.isdigit()]  # PROJ-1A: the index takes ints only
+            chunks = [numeric[i : i + MAX_GROUP_IDS] for i in range(0, len(numeric), MAX_GROUP_IDS)]
+            answers = await _gather(
+                [self._fetch_issue_batch(org, chunk) for chunk in chunks]
+                + [self._fetch_issue(issue_id, org) for issue_id in short]
+            )
+            for chunk, answer in zip(chunks, answers):
+                if isinstance(answer, BaseException):
+                    found.update(dict.fromkeys(chunk, answer))
+                else:
+                    by_id = {item["id"]: item for item in answer}
+                    found.update((issue_id, by_id[issue_id]) for issue_id in chunk if issue_id in by_id)
+            found.update(zip(short, answers[len(chunks) :]))
+        results: list[dict[str, Any] | BaseException] = []
+        for key in keys:
+            canonical = str(int(key.issue_id)) if key.issue_id.isdigit() else key.issue_id
+            result = found.get(canonical) if org is not None else found.get(key.issue_id)
+            results.append(result if result is not None else _missing(key.issue_id))
+        return results
+
+    async def _fetch_issue_batch(self, org: str, group_ids: list[str]) -> list[dict[str, Any]]:
+        self._spend_call()
+        async with self._slots:
+            return await self._client.list_issues_by_id(
+                self._credential, org, group_ids, deadline=self._deadline
+            )
+
+    async def _fetch_issue(self, issue_id: str, org: str | None) -> dict[str, Any]:
+        self._spend_call()
+        async with self._slots:
+            return await self._client.get_issue(self._credential, issue_id, deadline=self._deadline, org=org)
+
+    async def load_tags(self, keys: Sequence[TagsKey]) -> list[list[dict[str, Any]] | BaseException]:
+        observe_batch("tags", len(keys))
+        return await _gather(self._fetch_tags(key) for key in keys)
+
+    async def _fetch_tags(self, key: TagsKey) -> list[dict[str, Any]]:
+        org = await self.organization()
+        self._spend_call()
+        async with self._slots:
+            return await self._client.list_issue_tags(
+                self._credential,
+                key.issue_id,
+                key=key.key,
+                limit=key.limit,
+                environment=key.environment,
+                deadline=self._deadline,
+                org=org,
+            )
+
     def _spend_call(self) -> None:
         """Count one upstream call, refusing it past the request's budget."""
         if self.max_calls is not None and self.calls >= self.max_calls:
@@ -169,6 +286,7 @@ class _Fetcher:
         self.calls += 1
 
     async def _fetch_page(self, key: PageKey) -> LoadedPage:
+        org = await self.organization()
         self._spend_call()
         async with self._slots:
             page = await self._client.list_issue_events(
@@ -179,10 +297,12 @@ class _Fetcher:
                 full=key.full,
                 filters=key.filters,
                 deadline=self._deadline,
+                org=org,
             )
         return LoadedPage(page=page, full=key.full or page.direct_hit)
 
     async def _fetch_event(self, key: EventKey) -> dict[str, Any]:
+        org = await self.organization()
         self._spend_call()
         async with self._slots:
             return await self._client.get_issue_event(
@@ -191,7 +311,14 @@ class _Fetcher:
                 key.event_id,
                 filters=key.filters,
                 deadline=self._deadline,
+                org=org,
             )
+
+
+def _missing(issue_id: str) -> NotFound:
+    return NotFound(
+        f"Issue {issue_id} does not exist, or this credential may not see it.", status=None
+    )
 
 
 async def _gather(coroutines: Any) -> list[Any]:

@@ -185,8 +185,10 @@ class DemoUpstream:
         import uvicorn
 
         from gateway.demo import create_demo_app
+        from gateway.demo.issues import add_many_issues
 
         self.app = create_demo_app()
+        self.many_issues = add_many_issues(self.app.state.store, 50)  # ids 100-149
         self._socket = socket.socket()
         self._socket.bind(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]

@@ -35,6 +35,18 @@ ONE_ISSUE = """query OneIssue {
 }"""
 
 
+BOARD = """query Board {
+  triageBoard {
+    issueId
+    shortId
+    title
+    status
+    count
+    triage
+  }
+}"""
+
+
 @pytest.fixture(scope="module")
 def federated(run_node: Any, gateway_url: str, demo_upstream: DemoUpstream) -> dict[str, Any]:
     demo_upstream.reset()
@@ -46,6 +58,36 @@ def federated(run_node: Any, gateway_url: str, demo_upstream: DemoUpstream) -> d
     )
     out["upstream"] = demo_upstream.calls()
     return out
+
+
+@pytest.fixture(scope="module")
+def board(run_node: Any, gateway_url: str, demo_upstream: DemoUpstream) -> dict[str, Any]:
+    demo_upstream.reset()
+    out = run_node(
+        "supergraph.mjs", gateway_url, str(HERE / "subgraphs" / "triage.graphql"), stdin={"queries": [{"query": BOARD}]}
+    )
+    out["upstream"] = demo_upstream.calls()
+    return out
+
+
+def test_fifty_issue_entities_from_the_other_subgraph_cost_one_upstream_call(
+    board: dict[str, Any], demo_upstream: DemoUpstream
+) -> None:
+    body = board["results"][0]
+    assert "errors" not in body, body["errors"]
+    issues = body["data"]["triageBoard"]
+    assert [i["issueId"] for i in issues] == demo_upstream.many_issues
+    assert all(i["shortId"] == f"DEMO-{i['issueId']}" and i["count"] == "3" and i["title"] for i in issues)
+    # Apollo Gateway sends one _entities fetch with the 50 representations ...
+    sentry_fetches = [f for f in board["fetches"] if f["subgraph"] == "sentry"]
+    assert len(sentry_fetches) == 1 and len(sentry_fetches[0]["representations"]) == 50
+    # ... and the gateway answers it with one call to Sentry's issue index (beside, at most,
+    # the organization discovery of a worker process that had not served this credential yet).
+    discovery = [call for call in board["upstream"] if call[0] == "/api/0/organizations/"]
+    calls = [call for call in board["upstream"] if call[0] != "/api/0/organizations/"]
+    assert len(discovery) <= 1 and len(calls) == 1, board["upstream"]
+    ((path, params),) = calls
+    assert path == "/api/0/organizations/demo/issues/" and params["group"] == demo_upstream.many_issues
 
 
 def test_entities_from_the_other_subgraph_get_their_events_from_ours(
@@ -86,7 +128,8 @@ def test_the_gateway_sends_one_entities_fetch_with_every_representation(federate
 
 def test_the_upstream_sees_one_rest_call_per_distinct_page(federated: dict[str, Any]) -> None:
     """Three representations (2, 3, 2) cost two REST calls; the root query's page one more."""
-    calls = federated["upstream"]
-    assert all(path.startswith("/api/0/issues/") and path.endswith("/events/") for path, _ in calls), calls
-    pages = Counter((path.split("/")[4], params["per_page"][0], params.get("cursor", [""])[0]) for path, params in calls)
+    # The organization is discovered once per credential (maybe by an earlier test of the session).
+    calls = [(path, params) for path, params in federated["upstream"] if path != "/api/0/organizations/"]
+    assert all(path.startswith("/api/0/organizations/demo/issues/") and path.endswith("/events/") for path, _ in calls), calls
+    pages = Counter((path.split("/")[6], params["per_page"][0], params.get("cursor", [""])[0]) for path, params in calls)
     assert pages == Counter({("2", "5", ""): 1, ("3", "5", ""): 1, ("2", "3", ""): 1}), calls

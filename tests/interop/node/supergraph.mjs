@@ -19,7 +19,10 @@ const triage = new ApolloServer({
   schema: buildSubgraphSchema({
     typeDefs: parse(readFileSync(triageSdlFile, "utf8")),
     resolvers: {
-      Query: { triagedIssues: () => [{ issueId: "2" }, { issueId: "3" }, { issueId: "2" }] },
+      Query: {
+        triagedIssues: () => [{ issueId: "2" }, { issueId: "3" }, { issueId: "2" }],
+        triageBoard: () => Array.from({ length: 50 }, (_, i) => ({ issueId: String(100 + i) })),
+      },
       Issue: {
         __resolveReference: (ref) => ({ issueId: ref.issueId }),
         triage: (issue) => TRIAGE[issue.issueId] ?? null,
