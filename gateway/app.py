@@ -77,7 +77,12 @@ class _State:
         self.codec = CursorCodec(settings.cursor_secret)
         self.client: SentryClient | None = None
         self._transport = transport
-        self.readiness = Readiness(demo=settings.demo, cache_seconds=settings.readiness_cache)
+        self.readiness = Readiness(
+            demo=settings.demo,
+            cache_seconds=settings.readiness_cache,
+            org=settings.sentry_org,
+            token=settings.sentry_auth_token,
+        )
 
     def default_credential(self) -> str | None:
         """The credential for callers that send none.

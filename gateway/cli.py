@@ -14,7 +14,8 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from gateway.settings import SettingsError, load_settings, require_deliberate_mode
+from gateway import __version__
+from gateway.settings import Settings, SettingsError, load_settings, require_deliberate_mode
 
 __all__ = ["main"]
 
@@ -35,10 +36,19 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sentry-events-gateway",
         description="A GraphQL gateway over Sentry's issue events.",
+        epilog=f"Settings come from environment variables; see {DOCS}.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the gateway under uvicorn")
+    serve = commands.add_parser(
+        "serve",
+        help="run the gateway under uvicorn",
+        description="Run the gateway under uvicorn: against the Sentry at SENTRY_BASE_URL, or "
+        "against the embedded demo upstream (--demo).",
+        epilog=SERVE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument(
@@ -60,37 +70,60 @@ def _parser() -> argparse.ArgumentParser:
         "--demo",
         action="store_true",
         help="serve the embedded demo upstream's synthetic data (needed when SENTRY_BASE_URL "
-        "is unset; same as GATEWAY_DEMO=1)",
+        "is unset; same as GATEWAY_DEMO=1) (default: off)",
     )
     serve.set_defaults(run=_serve)
 
-    export = commands.add_parser("export-schema", help="print the schema's SDL")
+    export = commands.add_parser(
+        "export-schema", help="print the schema's SDL", description="Print the schema's SDL."
+    )
     export.add_argument(
         "--federation",
         action="store_true",
         help="print the Apollo Federation 2 subgraph SDL (subgraph.graphql) instead of the "
-        "client-facing API (schema.graphql)",
+        "client-facing API (schema.graphql) (default: off)",
     )
     export.set_defaults(run=_export_schema)
 
     demo = commands.add_parser(
-        "demo-upstream", help="run only the embedded Sentry-compatible demo upstream"
+        "demo-upstream",
+        help="run only the embedded Sentry-compatible demo upstream",
+        description="Run only the embedded Sentry-compatible demo upstream (for tools and "
+        "benchmarks); point a gateway at it with SENTRY_BASE_URL=http://HOST:PORT.",
     )
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=9000)
+    demo.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    demo.add_argument("--port", type=int, default=9000, help="port to listen on (default 9000)")
     demo.add_argument(
         "--faults",
         action="store_true",
-        help="enable fault injection (/_demo/faults, loopback callers only)",
+        help="enable fault injection (/_demo/faults, loopback callers only) (default: off)",
     )
     demo.add_argument(
         "--brownout",
         action="store_true",
         help="start with the deprecated unscoped routes (/api/0/issues/...) answering 410, as "
-        "during Sentry's brownouts (switch at run time with /_demo/brownout, loopback only)",
+        "during Sentry's brownouts (switch at run time with /_demo/brownout, loopback only) "
+        "(default: off)",
     )
     demo.set_defaults(run=_demo_upstream)
     return parser
+
+
+#: Where the settings are documented (in the source tree; the wheel holds no docs).
+DOCS = "docs/configuration.md and the README's Configuration table"
+
+SERVE_EPILOG = f"""\
+main environment variables:
+  SENTRY_BASE_URL    Sentry's root URL, e.g. https://sentry.io (required unless --demo)
+  SENTRY_ORG         organization slug; needed for short ids such as PROJ-1A (default: unset)
+  SENTRY_AUTH_TOKEN  token sent as "Authorization: Bearer <token>" for callers that send
+                     no Authorization header (default: unset)
+  GATEWAY_GRAPHIQL   0 stops serving GraphiQL at /graphql (default: 1)
+  GATEWAY_IDE_ASSETS folder of GraphiQL's files from `python -m gateway.ide fetch`
+                     (default: gateway/ide/static; else the page loads them from a CDN)
+
+All the variables, and what each accepts: {DOCS}
+"""
 
 
 def _positive_int(text: str) -> int:
@@ -115,6 +148,7 @@ def _serve(args: argparse.Namespace) -> int:
         # PYTHONMALLOC=pymalloc to keep CPython's own allocator instead.
         os.environ["PYTHONMALLOC"] = "malloc"
         os.execv(sys.executable, [sys.executable, "-m", "gateway", *sys.argv[1:]])
+    _start_up_report(settings)
     workers = args.workers or available_cpus()
     os.environ["GATEWAY_WORKER_COUNT"] = str(workers)  # each worker keeps to its share of Sentry's limits
     with _metrics_directory(workers, settings.metrics):
@@ -132,6 +166,42 @@ def _serve(args: argparse.Namespace) -> int:
             log_config=_log_config(),
         )
     return 0
+
+
+def _start_up_report(settings: Settings) -> None:
+    """What the operator should know before the first request, one line each, never fatal:
+    ignored variables, GraphiQL's CDN dependence, and whether Sentry and the credential work."""
+    from gateway.environment import unknown_variable_warnings
+
+    for line in unknown_variable_warnings(os.environ):
+        _note(f"warning: {line}")
+    if settings.graphiql:
+        from gateway.ide import assets
+
+        if assets.load_manifest() is None:
+            _note(
+                "GraphiQL loads its scripts from a CDN (unpkg.com); without internet access the "
+                "page cannot start. To serve them from the gateway, run: python -m gateway.ide fetch"
+            )
+    if not settings.demo:
+        _note(_readiness_line(settings))
+
+
+def _readiness_line(settings: Settings) -> str:
+    import asyncio
+
+    from gateway.app import _upstream
+    from gateway.readiness import Readiness, startup_line
+
+    readiness = Readiness(demo=False, org=settings.sentry_org, token=settings.sentry_auth_token)
+    try:
+        return asyncio.run(startup_line(readiness, _upstream(settings, None), settings.sentry_base_url or ""))
+    except Exception as exc:  # never fatal: Sentry may simply be down
+        return f"Sentry at {settings.sentry_base_url}: not checked ({type(exc).__name__}: {exc})"
+
+
+def _note(line: str) -> None:
+    print(f"sentry-events-gateway: {line}", file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager

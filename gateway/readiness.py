@@ -1,40 +1,83 @@
-"""``/readyz``: whether this replica can reach its upstream right now.
+"""``/readyz``: whether this replica can serve queries against Sentry right now.
 
 Liveness (``/healthz``) says the process answers; readiness says a load
 balancer should send it traffic. In demo mode the upstream is in-process, so
-the gateway is always ready. Otherwise a cheap unauthenticated
-``GET {SENTRY_BASE_URL}/api/0/`` is made, at most once every
-``GATEWAY_READINESS_CACHE`` seconds however often probes arrive: any HTTP
-answer below 500 means Sentry is reachable (a 401 still proves the network
-path works); a 5xx, a timeout or a refused connection answer 503.
+the gateway is always ready. Otherwise, at most once every
+``GATEWAY_READINESS_CACHE`` seconds however often probes arrive, two checks:
+
+1. reachable: an unauthenticated ``GET {SENTRY_BASE_URL}/api/0/``; any answer
+   below 500 means the network path works (a 5xx, a timeout or a refused
+   connection is not ready);
+2. credential: when both ``SENTRY_AUTH_TOKEN`` and ``SENTRY_ORG`` are set,
+   ``GET /api/0/organizations/{org}/issues/?group=0&project=-1`` with the
+   token. That is the issue index asked for no issue: Sentry checks the token
+   (401), its event scope (403) and the organization (404) before it looks
+   anything up, and answers ``[]`` when all three are right, without running
+   a search. A 401, 403 or 404 is not ready, with the reason.
+
+Without a token, callers bring their own credentials: the gateway is ready
+when Sentry is reachable, and the JSON says the credential was not checked
+(likewise without an organization). `startup_line` runs the same checks once
+for ``serve``'s start-up log line; it never stops start-up.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from gateway.sentry.upstream import Upstream, UpstreamHTTPError
+from gateway.observability.upstream import failure_reason
+from gateway.sentry.client import loads
+from gateway.sentry.errors import BEARER_FORM
+from gateway.sentry.upstream import Upstream, UpstreamHTTPError, UpstreamResponse
 
-__all__ = ["Readiness"]
+__all__ = ["Readiness", "ReadinessResult", "startup_line"]
 
 PROBE_TIMEOUT_SECONDS = 2.0
 
 
+@dataclass(frozen=True)
+class ReadinessResult:
+    """The outcome of the checks: ready or not, one line why, and each check's details."""
+
+    ready: bool
+    reason: str
+    checks: dict[str, Any] = field(default_factory=dict)
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "status": "ready" if self.ready else "unavailable",
+            "upstream": self.reason,
+            "checks": self.checks,
+        }
+
+
 class Readiness:
-    def __init__(self, *, demo: bool, cache_seconds: float = 5.0, timeout: float = PROBE_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        *,
+        demo: bool,
+        cache_seconds: float = 5.0,
+        timeout: float = PROBE_TIMEOUT_SECONDS,
+        org: str | None = None,
+        token: str | None = None,
+    ) -> None:
         self.demo = demo
         self.cache_seconds = cache_seconds
         self.timeout = timeout
+        self.org = org
+        self._token = token
         self._upstream: Upstream | None = None
         self._headers: dict[str, str] = {}
         self._base_url = ""
         self._checked_at: float | None = None
-        self._result: tuple[bool, str] = (False, "not checked")
+        self._result = ReadinessResult(False, "not checked")
         self._lock = asyncio.Lock()
 
     def bind(self, upstream: Upstream | None, base_url: str, user_agent: str = "") -> None:
@@ -47,10 +90,14 @@ class Readiness:
         self._checked_at = None
 
     async def check(self) -> tuple[bool, str]:
+        result = await self.result()
+        return result.ready, result.reason
+
+    async def result(self) -> ReadinessResult:
         if self._upstream is None:
-            return False, "not started"
+            return ReadinessResult(False, "not started")
         if self.demo:
-            return True, "embedded demo upstream"
+            return ReadinessResult(True, "embedded demo upstream", {"mode": "demo"})
         async with self._lock:
             now = time.monotonic()
             if self._checked_at is None or now - self._checked_at >= self.cache_seconds:
@@ -58,18 +105,100 @@ class Readiness:
                 self._checked_at = time.monotonic()
             return self._result
 
-    async def _probe(self) -> tuple[bool, str]:
+    async def _get(self, path: str, headers: dict[str, str]) -> UpstreamResponse | str:
+        """The answer, or why there was none."""
         assert self._upstream is not None
         try:
             async with asyncio.timeout(self.timeout):
-                response = await self._upstream.get(f"{self._base_url}/api/0/", self._headers, self.timeout)
-        except (UpstreamHTTPError, TimeoutError) as exc:
-            return False, f"Sentry unreachable ({type(exc).__name__})"
-        if response.status_code >= 500:
-            return False, f"Sentry answered {response.status_code}"
-        return True, f"Sentry answered {response.status_code}"
+                return await self._upstream.get(f"{self._base_url}{path}", headers, self.timeout)
+        except TimeoutError:
+            return f"no answer within {self.timeout:g} s"
+        except UpstreamHTTPError as exc:
+            return failure_reason(exc)
+
+    async def _probe(self) -> ReadinessResult:
+        checks: dict[str, Any] = {}
+        answer = await self._get("/api/0/", self._headers)
+        if isinstance(answer, str):
+            checks["reachable"] = {"ok": False, "reason": answer}
+            return ReadinessResult(False, f"Sentry unreachable at {self._base_url} ({answer})", checks)
+        if answer.status_code >= 500:
+            checks["reachable"] = {"ok": False, "upstreamStatus": answer.status_code}
+            return ReadinessResult(False, f"Sentry answered {answer.status_code}", checks)
+        checks["reachable"] = {"ok": True, "upstreamStatus": answer.status_code}
+        if self._token is None:
+            checks["credential"] = {
+                "ok": None,
+                "reason": "SENTRY_AUTH_TOKEN is unset: not checked; only callers that send "
+                f"{BEARER_FORM} can query",
+            }
+            return ReadinessResult(True, "Sentry is reachable; no SENTRY_AUTH_TOKEN to check", checks)
+        if self.org is None:
+            checks["credential"] = {"ok": None, "reason": "SENTRY_ORG is unset: not checked"}
+            return ReadinessResult(True, "Sentry is reachable; no SENTRY_ORG to check the token against", checks)
+        ok, reason, status = await self._check_credential()
+        checks["credential"] = {"ok": ok, "organization": self.org, "reason": reason}
+        if status is not None:
+            checks["credential"]["upstreamStatus"] = status
+        return ReadinessResult(ok, reason, checks)
+
+    async def _check_credential(self) -> tuple[bool, str, int | None]:
+        path = f"/api/0/organizations/{quote(self.org or '', safe='')}/issues/?group=0&project=-1"
+        headers = {**self._headers, "Authorization": f"Bearer {self._token}"}
+        answer = await self._get(path, headers)
+        org = repr(self.org)
+        if isinstance(answer, str):
+            return False, f"could not check SENTRY_AUTH_TOKEN against organization {org}: {answer}", None
+        status = answer.status_code
+        detail = _detail(answer)
+        said = f" (Sentry: {detail!r})" if detail else ""
+        if status == 200:
+            return True, f"SENTRY_AUTH_TOKEN can read issues of organization {org}", status
+        if status == 401:
+            return False, (
+                f"Sentry refused SENTRY_AUTH_TOKEN{said}: it may be mistyped, expired or revoked, "
+                f"or belong to another organization than {org}"
+            ), status
+        if status == 403:
+            return False, (
+                f"SENTRY_AUTH_TOKEN may not read issues of organization {org}{said}: it needs the "
+                "event:read scope"
+            ), status
+        if status == 404:
+            return False, (
+                f"organization {org} was not found{said}: check SENTRY_ORG (the slug in your "
+                "Sentry URLs) and SENTRY_BASE_URL (https://de.sentry.io for the EU region)"
+            ), status
+        if status == 429:
+            return True, f"Sentry rate-limited the check for organization {org}; the token was accepted", status
+        if status >= 500:
+            return False, f"Sentry answered {status} checking organization {org}", status
+        return False, f"Sentry answered an unexpected {status} checking organization {org}{said}", status
 
     async def endpoint(self, request: Request) -> JSONResponse:
-        ready, detail = await self.check()
-        body: dict[str, Any] = {"status": "ready" if ready else "unavailable", "upstream": detail}
-        return JSONResponse(body, status_code=200 if ready else 503, headers={"Cache-Control": "no-store"})
+        result = await self.result()
+        return JSONResponse(
+            result.body(),
+            status_code=200 if result.ready else 503,
+            headers={"Cache-Control": "no-store"},
+        )
+
+
+def _detail(response: UpstreamResponse) -> str | None:
+    try:
+        body = loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, dict):
+        detail = detail.get("message")
+    return detail[:200] if isinstance(detail, str) and detail else None
+
+
+async def startup_line(readiness: Readiness, upstream: Upstream, base_url: str) -> str:
+    """The one line ``serve`` logs at start-up: the readiness checks, run once."""
+    async with upstream:
+        readiness.bind(upstream, base_url)
+        result = await readiness.result()
+    state = "ready" if result.ready else "NOT READY"
+    return f"Sentry at {base_url}: {state}: {result.reason}"

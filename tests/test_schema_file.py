@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType
 
 from gateway.schema import build_schema, export_sdl
@@ -90,3 +92,23 @@ def test_the_contracts_fixed_names_are_there() -> None:
     assert set(events.args) == {
         "first", "after", "last", "before", "query", "environment", "start", "end", "statsPeriod", "sample"
     }
+
+
+@pytest.mark.anyio
+async def test_schema_graphql_is_what_a_clients_introspection_sees() -> None:
+    """GraphiQL, codegen and Apollo's tooling introspect over HTTP: they get schema.graphql
+    exactly (no `_entities`/`_service`), while federation's own queries still run."""
+    from graphql import build_client_schema, get_introspection_query, lexicographic_sort_schema, print_schema
+
+    from .conftest import running_gateway
+
+    query = get_introspection_query(
+        descriptions=True, specified_by_url=True, directive_is_repeatable=True, input_value_deprecation=True
+    )
+    async with running_gateway() as gw:
+        introspected = await gw.data(query)
+        hidden = await gw.data('{ _service { sdl } t: __type(name: "_Service") { name } }')
+    seen = print_schema(lexicographic_sort_schema(build_client_schema(introspected))) + "\n"
+    assert seen == (ROOT / "schema.graphql").read_text()
+    assert hidden["_service"]["sdl"] + "\n" == (ROOT / "subgraph.graphql").read_text()
+    assert hidden["t"] is None

@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     fetch.add_argument("--dest", type=Path, help=f"folder to fill (default: ${assets.ENV_VAR} or {assets.DEFAULT_DIR})")
     fetch.add_argument("--npm", default="npm", help="the npm executable (default: npm)")
     status = sub.add_parser("status", help="check a folder's assets against the pins")
-    status.add_argument("--dest", type=Path)
+    status.add_argument("--dest", type=Path, help=f"folder to check (default: ${assets.ENV_VAR} or {assets.DEFAULT_DIR})")
     args = parser.parse_args(argv)
 
     dest = (args.dest or assets.assets_dir()).expanduser().resolve()

@@ -79,6 +79,53 @@ CONTENT_SECURITY_POLICY = "; ".join(
 TITLE = "sentry-events-gateway GraphiQL"
 
 
+#: Seconds the CDN page waits for GraphiQL's scripts before it says why it is stuck.
+CDN_TIMEOUT_SECONDS = 4
+#: The command that makes the gateway serve GraphiQL's files itself.
+FETCH_COMMAND = "python -m gateway.ide fetch"
+
+#: Runs first on the CDN page, before any CDN script. Without internet access
+#: those scripts fail (or hang), the page's own code then stops on a missing
+#: `React`/`Cookies`, and "Loading..." would stay forever. This says why and
+#: what to run, as soon as a script fails to load or after a few seconds.
+CDN_WATCHDOG = f"""<script>
+      (function () {{
+        var shown = null;
+        function show() {{
+          if (shown || window.GraphiQL) return;
+          shown = document.createElement("div");
+          shown.id = "graphiql-cdn-unreachable";
+          shown.setAttribute("role", "alert");
+          shown.style.cssText = "position:fixed;top:0;left:0;right:0;z-index:2147483647;" +
+            "padding:24px 32px;background:#fff8e1;color:#222;border-bottom:2px solid #e0a800;" +
+            "font:16px/1.5 system-ui,sans-serif";
+          var title = document.createElement("strong");
+          title.textContent = "GraphiQL could not load its scripts from the CDN (unpkg.com) " +
+            "(the page waits {CDN_TIMEOUT_SECONDS} seconds for them).";
+          var advice = document.createElement("p");
+          advice.textContent = "This page needs internet access, or the gateway can serve " +
+            "GraphiQL's files itself: run the command below where the gateway runs (it needs " +
+            "npm), then restart the gateway and reload this page.";
+          var command = document.createElement("pre");
+          command.style.cssText = "padding:8px 12px;background:#f4f4f4;font-size:15px";
+          command.textContent = "{FETCH_COMMAND}";
+          var api = document.createElement("p");
+          api.textContent = "The GraphQL API itself works without it: POST queries to this URL.";
+          shown.append(title, advice, command, api);
+          (document.body || document.documentElement).appendChild(shown);
+        }}
+        window.addEventListener("error", function (event) {{
+          var target = event.target;
+          if (target && (target.tagName === "SCRIPT" || target.tagName === "LINK")) show();
+        }}, true);
+        setTimeout(show, {CDN_TIMEOUT_SECONDS * 1000});
+        window.addEventListener("load", function () {{
+          if (window.GraphiQL && shown) {{ shown.remove(); shown = null; }}
+        }});
+      }})();
+    </script>"""
+
+
 @lru_cache(maxsize=1)
 def graphiql_html() -> str:
     """Strawberry's GraphiQL page (assets from the unpkg CDN) with our example."""
@@ -92,6 +139,8 @@ def graphiql_html() -> str:
         + f"const EXAMPLE_QUERY = {example};\n      const EXAMPLE_VARIABLES = {variables};"
         + page[end:]
     )
+    head_script = page.index("<script", page.index("</style>"))
+    page = page[:head_script] + CDN_WATCHDOG + "\n    " + page[head_script:]
     return page.replace(
         "React.useState(\n          parameters.variables,\n        )",
         "React.useState(\n          parameters.variables || (parameters.q ? undefined : EXAMPLE_VARIABLES),\n        )",
@@ -198,8 +247,10 @@ def ide_routes() -> list[BaseRoute]:
 
 
 __all__ = [
+    "CDN_TIMEOUT_SECONDS",
     "CONTENT_SECURITY_POLICY",
     "EXAMPLE_QUERY",
+    "FETCH_COMMAND",
     "EXAMPLE_VARIABLES",
     "IDE_PREFIX",
     "graphiql_html",

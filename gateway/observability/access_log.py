@@ -8,6 +8,11 @@ the ``gateway.access`` logger at INFO::
     {"request_id":"...","method":"POST","path":"/graphql","operation":"Latest",
      "status":200,"duration_ms":12.3,"upstream_calls":2,"outcome":"ok","codes":[]}
 
+A request whose calls to Sentry failed also has ``upstream_failures``: for
+each (the first five), the host, the endpoint kind, and the status or the
+reason there was none (``{"host":"sentry.example","endpoint":"list",
+"error":"connection refused"}``).
+
 Never logged: headers (so no token), the query string, the query or its
 variables. Every field is bounded: the caller chooses the path and the
 operation name (clipped to `MAX_FIELD` characters, marked with a trailing
@@ -134,4 +139,6 @@ class AccessLog:
                     "outcome": observation.outcome,
                     "codes": [code[:64] for code in observation.codes[:MAX_CODES]],
                 }
+                if observation.upstream_failures:
+                    record["upstream_failures"] = observation.upstream_failures
                 access_logger.info(orjson.dumps(record).decode(), extra={"access": record})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["Observation", "current_observation"]
 
@@ -23,6 +24,12 @@ class Observation:
     graphql: bool = False
     codes: list[str] = field(default_factory=list)
     upstream_calls: int = 0
+    #: Calls to Sentry that did not end in a 2xx: which host, and why (the first few).
+    upstream_failures: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_upstream_failure(self, failure: dict[str, Any], limit: int = 5) -> None:
+        if len(self.upstream_failures) < limit:
+            self.upstream_failures.append(failure)
 
     def add_codes(self, codes: list[str]) -> None:
         for code in codes:

@@ -18,12 +18,16 @@ from strawberry.types import ExecutionContext, Info
 
 from gateway.sentry.errors import InvalidInput
 
-from .compiled import execution_context_class
+from gateway import compat
+from gateway.compat import StrawberryExecutionContext
+
+from .compiled import CompiledExecutionContext, execution_context_class
 from .context import RequestContext
 from .errors import is_expected
 from .pipeline import OperationPipeline
 from .protection import Limits
 from .event import Event
+from .introspection import ClientIntrospection, attach_client_schema
 from .issue import Issue
 from .issue_fields import AssignedTeam, AssignedUser
 from .query import build_query_type
@@ -33,6 +37,14 @@ from .sdl import client_sdl, subgraph_sdl
 __all__ = ["RequestContext", "build_schema", "export_sdl"]
 
 logger = logging.getLogger("gateway.errors")
+
+
+class ClientCompiledExecutionContext(ClientIntrospection, CompiledExecutionContext):
+    """The compiled executor; introspection sees the client schema."""
+
+
+class ClientExecutionContext(ClientIntrospection, StrawberryExecutionContext):
+    """graphql-core's own completion (the reference); introspection sees the client schema."""
 
 
 #: The federation entities this subgraph resolves.
@@ -105,9 +117,13 @@ def build_schema(
         max_spreads=max_spreads,
         max_upstream_bytes=max_upstream_bytes,
     )
-    if compiled:
-        kwargs.setdefault("execution_context_class", execution_context_class())
-    return GatewaySchema(
+    if compat.HAS_STRAWBERRY_EXECUTION_CONTEXT:
+        use_compiled = compiled and execution_context_class() is not None
+        kwargs.setdefault(
+            "execution_context_class",
+            ClientCompiledExecutionContext if use_compiled else ClientExecutionContext,
+        )
+    schema = GatewaySchema(
         query=build_query_type(),
         types=[Issue, Event, AssignedUser, AssignedTeam, *_entry_types()],
         extensions=[OperationPipeline.factory(limits)],
@@ -115,6 +131,8 @@ def build_schema(
         federation_version="2.9",
         **kwargs,
     )
+    attach_client_schema(compat.graphql_schema(schema))
+    return schema
 
 
 def export_sdl(*, federation: bool = False) -> str:

@@ -14,7 +14,9 @@ every field that calls Sentry has a name of its own in this schema:
   end of the list first (`LAST_WITHOUT_BEFORE`);
 * ``event``, ``latestEvent``, ``oldestEvent``, ``recommendedEvent``: 1;
 * ``node``: 1 (an event is refetched), or what an issue's children cost;
-* ``_entities``: the same for each representation.
+* ``_entities``: the same for each representation;
+* ``Issue.id`` of an issue that may have been reached by short id: 1 (to learn its
+  numeric id; shared with the existence check when nothing else calls).
 
 Fragments count as if all their fields were selected, so the figure is an
 upper bound for everything but the legacy value-cursor walks (those are held
@@ -48,6 +50,7 @@ from graphql import (
 
 from .event import SIMPLE_FIELD_KEYS
 from .issue_fields import ISSUE_DATA_FIELDS
+from .node import InvalidGlobalId, decode_global_id
 from .selection import field_names
 
 __all__ = [
@@ -122,11 +125,14 @@ class _Walk:
         total = _NOTHING
         for name, nodes in field_names(selection_set, self.fragments).items():
             for node in nodes:
-                if name in ("issue", "node"):
-                    total += self.issues(1, node.selection_set)
+                if name == "issue":
+                    total += self.issues(1, node.selection_set, _numeric(self.argument(node, "id")))
+                elif name == "node":
+                    total += self.issues(1, node.selection_set, _numeric_global_id(self.argument(node, "id")))
                 elif name == "issues":
                     ids = self.argument(node, "ids")
-                    total += self.issues(len(ids) if isinstance(ids, list) else 1, node.selection_set)
+                    numeric = isinstance(ids, list) and all(_numeric(i) for i in ids)
+                    total += self.issues(len(ids) if isinstance(ids, list) else 1, node.selection_set, numeric)
                 elif name == "_entities":
                     representations = self.argument(node, "representations")
                     if not isinstance(representations, list):
@@ -138,20 +144,22 @@ class _Walk:
                         total += self.issues(issues, node.selection_set)
         return total
 
-    def issues(self, count: int, selection_set: SelectionSetNode | None) -> Estimate:
+    def issues(self, count: int, selection_set: SelectionSetNode | None, numeric: bool = False) -> Estimate:
         """`count` issues: their children's calls, and their own fields' batched calls
         (one call to the issue index per 100 ids; also the existence check)."""
-        children = self.issue(selection_set)
+        children = self.issue(selection_set, numeric)
         own = not children.calls or bool(ISSUE_DATA_FIELDS & field_names(selection_set, self.fragments).keys())
         batches = math.ceil(count / 100) if own else 0
         return children * count + Estimate(batches, count * SIMPLE_EVENT_BYTES if own else 0)
 
-    def issue(self, selection_set: SelectionSetNode | None) -> Estimate:
+    def issue(self, selection_set: SelectionSetNode | None, numeric: bool = False) -> Estimate:
         """What one issue's children cost."""
         total = _NOTHING
         for name, nodes in field_names(selection_set, self.fragments).items():
             for node in nodes:
-                if name == "events":
+                if name == "id" and not numeric:
+                    total += Estimate(1, SIMPLE_EVENT_BYTES)  # a short id's numeric id (`Issue.id`)
+                elif name == "events":
                     total += self.events(node)
                 elif name in _DETAIL_FIELDS:
                     total += Estimate(1, FULL_EVENT_BYTES)
@@ -191,3 +199,18 @@ class _Walk:
             if argument.name.value == name:
                 return value_from_ast_untyped(argument.value, self.variables)
         return None
+
+
+def _numeric(issue_id: Any) -> bool:
+    """True when `issue_id` is a numeric issue id (its global id costs no call)."""
+    return isinstance(issue_id, str) and issue_id.isdigit()
+
+
+def _numeric_global_id(global_id: Any) -> bool:
+    if not isinstance(global_id, str):
+        return False
+    try:
+        type_name, key = decode_global_id(global_id)
+    except InvalidGlobalId:
+        return False
+    return type_name != "Issue" or key.isdigit()

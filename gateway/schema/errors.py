@@ -159,9 +159,9 @@ def _coded(error: GraphQLError, *, parsed: bool) -> GraphQLError:
         extensions["retryAfter"] = cause.retry_after
     if isinstance(cause, upstream.UpstreamBudgetExceeded):
         extensions["upstreamCallBudget"] = cause.budget
-    status = getattr(cause, "status", None)
-    if status is not None and code.startswith("UPSTREAM"):
-        extensions["upstreamStatus"] = status
+    if isinstance(cause, upstream.SentryError):
+        # What the error is about (issueId, eventId, organization) and Sentry's status.
+        extensions.update(cause.extensions())
     return GraphQLError(
         INTERNAL_MESSAGE if code == "INTERNAL_SERVER_ERROR" else error.message,
         nodes=error.nodes,

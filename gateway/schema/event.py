@@ -82,7 +82,7 @@ Origin = Literal["simple", "full", "detail"]
 
 SIMPLE_FIELD_KEYS: Mapping[str, str] = MappingProxyType(
     {
-        "id": "eventID",  # the global id is derived from the issue id and eventID
+        "id": "eventID",  # the global id is derived from groupID (else the issue id) and eventID
         "sentryID": "id",
         "eventID": "eventID",
         "groupID": "groupID",
@@ -556,6 +556,17 @@ class _EventSource:
         return self.get(key) if self.detail else None
 
 
+def canonical_issue_id(group_id: object, issue_id: str) -> str:
+    """The numeric issue id an event belongs to: its ``groupID`` when Sentry sent one.
+
+    Global ids are built on it, so an event reached through a short id
+    (``PROJ-1A``) or through an issue merged into another has the same id as
+    through the numeric id of the issue that holds it.
+    """
+    group = identifier(group_id)
+    return group if group is not None and group.isdigit() else issue_id
+
+
 def _tags(source: _EventSource) -> list[EventTag]:
     tags = _tags_from_json(source.get("tags"))
     if source.simple:
@@ -565,7 +576,7 @@ def _tags(source: _EventSource) -> list[EventTag]:
 
 #: `Event` field -> how it is read from an `_EventSource`.
 _READERS: dict[str, Callable[[_EventSource], Any]] = {
-    "id": lambda s: encode_global_id("Event", f"{s.issue_id}:{s.event_id}"),
+    "id": lambda s: encode_global_id("Event", f"{canonical_issue_id(s.get('groupID'), s.issue_id)}:{s.event_id}"),
     "sentryID": lambda s: identifier(s.get("id")),
     "eventID": lambda s: s.event_id,
     "groupID": lambda s: identifier(s.get("groupID")),

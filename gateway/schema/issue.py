@@ -19,11 +19,12 @@ from strawberry.types import Info
 
 from gateway.sentry.errors import InvalidInput
 from gateway.sentry.filters import EventFilters
-from gateway.sentry.ids import validate_event_id, validate_issue_id
+from gateway.sentry.errors import NotFound
+from gateway.sentry.ids import SPECIAL_EVENT_IDS, validate_event_id, validate_issue_id
 
 from .connection import EventConnection
 from .context import RequestContext
-from .event import SIMPLE_FIELD_KEYS, Event, event_from_json
+from .event import SIMPLE_FIELD_KEYS, Event, canonical_issue_id, event_from_json
 from .issue_fields import ISSUE_DATA_FIELDS, IssueFields, issue_fields_from_json
 from .node import InvalidGlobalId, Node, decode_global_id, encode_global_id
 from .pagination import PagingError, check_date_range
@@ -58,6 +59,24 @@ StatsPeriodArg = Annotated[
         "number is seconds). Wins over `start`/`end`, as in Sentry."
     ),
 ]
+
+
+async def numeric_issue_id(info: Info[RequestContext, None], issue_id: str) -> str:
+    """Sentry's numeric id of the issue `issue_id` (a short id) names.
+
+    From the issue's own JSON (its ``id``), through the request's batched issue
+    loader: the same call as the existence check and the issue's own fields,
+    so it is made once per request whatever else is selected.
+    """
+    data = await info.context.loaders.issue(issue_id)
+    return canonical_issue_id(data.get("id") if isinstance(data, dict) else None, issue_id)
+
+
+#: How latestEvent, oldestEvent and recommendedEvent answer "no event matches".
+NULL_WHEN_NO_MATCH = (
+    " Null when the issue exists but no event matches the filters (an unknown issue, or an "
+    "unknown environment, is a NOT_FOUND error)."
+)
 
 
 def _given(value: Any) -> Any:
@@ -134,9 +153,22 @@ _ISSUE_TYPES = frozenset({"Issue", "Node", "_Entity"})
 )
 class Issue(Node, IssueFields):
     issueId: strawberry.ID = strawberry.field(
-        description="Sentry's issue id as the caller gave it: numeric, or a short id such as "
-        "`PROJ-1A` when the gateway is configured with an organization."
+        description="Sentry's issue id exactly as the caller gave it (in `issue(id:)`, a "
+        "federation representation or the global id): numeric, or a short id such as `PROJ-1A` "
+        "when the gateway is configured with an organization. Use `id` to tell issues apart: "
+        "two `issueId`s (`PROJ-1A` and `42`) may name the same issue."
     )
+
+    @strawberry.field(
+        description="Opaque global id of this issue; pass it to `Query.node(id:)` to refetch it. "
+        "Built on Sentry's numeric issue id, so it is the same whether the issue was reached by "
+        "numeric id or by short id (a short id costs one small call to learn the numeric id)."
+    )
+    async def id(self, info: Info[RequestContext, None]) -> strawberry.ID:
+        issue_id = str(self.issueId)
+        if not issue_id.isdigit():
+            issue_id = await numeric_issue_id(info, issue_id)
+        return strawberry.ID(encode_global_id("Issue", issue_id))
 
     @classmethod
     async def resolve_reference(
@@ -154,11 +186,11 @@ class Issue(Node, IssueFields):
     def for_id(cls, issue_id: str, *, org_scoped: bool) -> Issue:
         """The issue with Sentry id `issue_id`, validated before any call."""
         validate_issue_id(issue_id, org_scoped=org_scoped)
-        return cls(id=strawberry.ID(encode_global_id("Issue", issue_id)), issueId=strawberry.ID(issue_id))
+        return cls(issueId=strawberry.ID(issue_id))
 
     def with_fields(self, data: dict[str, Any]) -> Issue:
         """This issue with its own fields filled from Sentry's issue JSON."""
-        return Issue(id=self.id, issueId=self.issueId, **issue_fields_from_json(data))
+        return Issue(issueId=self.issueId, **issue_fields_from_json(data))
 
     @strawberry.field(
         description="Tag facets: the tag keys of the issue's events, each with its most frequent "
@@ -278,7 +310,9 @@ class Issue(Node, IssueFields):
         validate_event_id(eventID)
         return await self._detail(info, eventID, EventFilters())
 
-    @strawberry.field(description="The newest event of the issue that matches the filters.")
+    @strawberry.field(
+        description="The newest event of the issue that matches the filters." + NULL_WHEN_NO_MATCH
+    )
     async def latestEvent(
         self,
         info: Info[RequestContext, None],
@@ -290,7 +324,9 @@ class Issue(Node, IssueFields):
     ) -> Event | None:
         return await self._detail(info, "latest", _filters(query, environment, start, end, statsPeriod))
 
-    @strawberry.field(description="The oldest event of the issue that matches the filters.")
+    @strawberry.field(
+        description="The oldest event of the issue that matches the filters." + NULL_WHEN_NO_MATCH
+    )
     async def oldestEvent(
         self,
         info: Info[RequestContext, None],
@@ -304,7 +340,7 @@ class Issue(Node, IssueFields):
 
     @strawberry.field(
         description="The event Sentry recommends looking at first (most helpful data) among "
-        "those that match the filters."
+        "those that match the filters." + NULL_WHEN_NO_MATCH
     )
     async def recommendedEvent(
         self,
@@ -321,9 +357,17 @@ class Issue(Node, IssueFields):
 
     async def _detail(
         self, info: Info[RequestContext, None], event_id: str, filters: EventFilters
-    ) -> Event:
+    ) -> Event | None:
         issue_id = str(self.issueId)
-        data = await info.context.loaders.event(issue_id, event_id, filters)
+        try:
+            data = await info.context.loaders.event(issue_id, event_id, filters)
+        except NotFound as exc:
+            # latest/oldest/recommended on an issue that exists, with no event
+            # matching the filters: an answer ("none"), not a failure. Sentry
+            # says so in its own words; an unknown issue stays NOT_FOUND.
+            if event_id in SPECIAL_EVENT_IDS and exc.no_matching_event:
+                return None
+            raise
         return event_from_json(data, issue_id=issue_id, origin="detail")
 
 

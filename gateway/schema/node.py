@@ -37,8 +37,8 @@ def decode_global_id(global_id: str) -> tuple[str, str]:
     try:
         text = base64.b64decode(global_id.encode("ascii"), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeError, ValueError):
-        raise InvalidGlobalId(f"{global_id!r} is not a valid global id") from None
+        raise InvalidGlobalId(f"{global_id!r} is not a valid global id: pass the `id` field of an object this gateway returned") from None
     type_name, sep, key = text.partition(":")
     if not sep or not type_name or not key:
-        raise InvalidGlobalId(f"{global_id!r} is not a valid global id")
+        raise InvalidGlobalId(f"{global_id!r} is not a valid global id: pass the `id` field of an object this gateway returned")
     return type_name, key

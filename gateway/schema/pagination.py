@@ -95,14 +95,14 @@ def parse_stats_period(text: str) -> dt.timedelta:
     """Sentry's ``statsPeriod``: digits and an optional unit (s, m, h, d, w); bare is seconds."""
     match = _STATS_PERIOD.match(text)
     if not match:
-        raise PagingError(f"Invalid statsPeriod: {text!r}")
+        raise PagingError(f"Invalid statsPeriod: {text!r}. Use digits and a unit (s, m, h, d or w), like 14d or 24h.")
     seconds = int(match[1]) * _PERIOD_UNITS[match[2]]
     if seconds <= 0:
-        raise PagingError(f"Invalid statsPeriod: {text!r}")
+        raise PagingError(f"Invalid statsPeriod: {text!r}. Use digits and a unit (s, m, h, d or w), like 14d or 24h.")
     try:
         return dt.timedelta(seconds=seconds)
     except OverflowError:
-        raise PagingError(f"Invalid statsPeriod: {text!r}") from None
+        raise PagingError(f"Invalid statsPeriod: {text!r}. Use digits and a unit (s, m, h, d or w), like 14d or 24h.") from None
 
 
 def check_date_range(filters: EventFilters) -> None:

@@ -82,4 +82,4 @@ async def resolve_node(info: Info[RequestContext, None], global_id: str) -> Node
         return await resolve_issue(info, key)
     if type_name == "Event":
         return await refetch_event(context, global_id)
-    raise InvalidGlobalId(f"{global_id!r} is not a valid global id")
+    raise InvalidGlobalId(f"{global_id!r} is not a valid global id: pass the `id` field of an object this gateway returned")

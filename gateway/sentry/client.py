@@ -18,6 +18,7 @@ the unscoped routes; left out, the configured one (`CONFIGURED`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import email.utils
 import json
@@ -25,7 +26,7 @@ import math
 import random
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -230,7 +231,8 @@ class SentryClient:
         if cursor:
             params.append(("cursor", cursor))
         path = f"{self.issue_path(issue_id, org)}/events/"
-        response, body = await self._get_json(credential, path, params, deadline)
+        with self._about(credential, issue_id, org=org):
+            response, body = await self._get_json(credential, path, params, deadline)
         if not isinstance(body, list) or not all(_is_event(item) for item in body):
             raise BadUpstreamResponse(f"{path} did not answer with a list of events")
         if len(body) > per_page:
@@ -261,11 +263,33 @@ class SentryClient:
         """``GET .../issues/{issue_id}/events/{event_id}/`` (or latest/oldest/recommended)."""
         validate_event_id(event_id)
         path = f"{self.issue_path(issue_id, org)}/events/{quote(event_id, safe='')}/"
-        _, body = await self._get_json(credential, path, filters.to_params(), deadline)
+        with self._about(credential, issue_id, event_id, org=org):
+            _, body = await self._get_json(credential, path, filters.to_params(), deadline)
         if not _is_event(body):
             raise BadUpstreamResponse(f"{path} did not answer with an event")
         event: dict[str, Any] = body
         return event
+
+    @contextlib.contextmanager
+    def _about(
+        self,
+        credential: Credential | str | None,
+        issue_id: str,
+        event_id: str | None = None,
+        *,
+        org: OrgChoice = CONFIGURED,
+    ) -> Iterator[None]:
+        """Name the issue, event and organization in any `SentryError` raised inside."""
+        try:
+            yield
+        except SentryError as exc:
+            exc.about(
+                issue_id=issue_id,
+                event_id=event_id,
+                organization=self._org if org is CONFIGURED else org,
+                credential_sent=Credential.of(credential).header is not None,
+            )
+            raise
 
     async def get_issue(
         self,

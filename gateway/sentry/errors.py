@@ -4,9 +4,25 @@ The client raises these and knows nothing of GraphQL; `gateway.schema.errors`
 is the one place that turns them into GraphQL errors with `extensions.code`.
 Messages are safe to show a caller: they never hold a credential, and only
 the path of the upstream URL (never its host or query string).
+
+Sentry's own texts for refusals ("Authentication credentials were not
+provided.", "The requested resource does not exist") say neither what was
+refused nor what to change. `SentryError.about` adds what the request was
+about (issue, event, organization, whether a credential was sent), and the
+messages of `Unauthenticated`, `Forbidden` and `NotFound` are then
+rebuilt from it by `explain`: which object, what Sentry said, and what to do.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+#: Sentry's detail text for an unknown issue or organization (and an unknown environment).
+RESOURCE_NOT_FOUND = "The requested resource does not exist"
+#: Sentry's detail text when latest/oldest/recommended find no event for the filters.
+NO_MATCHING_EVENT = "No matching event found"
+#: What a caller may set; named in every message about credentials.
+BEARER_FORM = "`Authorization: Bearer <token>`"
 
 
 class SentryError(Exception):
@@ -16,6 +32,45 @@ class SentryError(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+        #: Sentry's own text, before `about` rewrites the message.
+        self.detail: str | None = None
+        self.issue_id: str | None = None
+        self.event_id: str | None = None
+        self.organization: str | None = None
+        self.credential_sent: bool | None = None
+
+    def about(
+        self,
+        *,
+        issue_id: str | None = None,
+        event_id: str | None = None,
+        organization: str | None = None,
+        credential_sent: bool | None = None,
+    ) -> SentryError:
+        """Record what the failed request was about, and say it in the message (returns self)."""
+        if self.detail is None:
+            self.detail = self.message
+        self.issue_id = issue_id if issue_id is not None else self.issue_id
+        self.event_id = event_id if event_id is not None else self.event_id
+        self.organization = organization if organization is not None else self.organization
+        if credential_sent is not None:
+            self.credential_sent = credential_sent
+        self.message = explain(self)
+        self.args = (self.message,)
+        return self
+
+    def extensions(self) -> dict[str, Any]:
+        """The machine-readable parts for a GraphQL error's ``extensions``."""
+        parts: dict[str, Any] = {}
+        if self.issue_id is not None:
+            parts["issueId"] = self.issue_id
+        if self.event_id is not None:
+            parts["eventId"] = self.event_id
+        if self.organization is not None:
+            parts["organization"] = self.organization
+        if self.status is not None:
+            parts["upstreamStatus"] = self.status
+        return parts
 
 
 class InvalidInput(SentryError):
@@ -40,6 +95,11 @@ class Forbidden(SentryError):
 
 class NotFound(SentryError):
     """Sentry answered 404: no such issue or event (or not visible on this route)."""
+
+    @property
+    def no_matching_event(self) -> bool:
+        """True when latest/oldest/recommended found the issue but no event matching the filters."""
+        return (self.detail or self.message).startswith(NO_MATCHING_EVENT)
 
 
 class RateLimited(SentryError):
@@ -90,3 +150,89 @@ class UpstreamBudgetExceeded(SentryError):
 
 class BadUpstreamResponse(SentryError):
     """Sentry's body was not the JSON expected (not JSON, truncated, wrong shape)."""
+
+
+def explain(error: SentryError) -> str:
+    """The message for `error`: what was refused, Sentry's words, and what to change.
+
+    Only refusals get new words; other failures keep their message with the
+    object they concern in front.
+    """
+    subject = _subject(error)
+    if error.status is None:  # refused before anything reached Sentry: the reason is ours
+        return f"{subject}: {error.detail}" if error.detail else subject
+    said = f'Sentry answered {error.status}: "{_clip(error.detail)}"' if error.detail else (
+        f"Sentry answered {error.status}"
+    )
+    if isinstance(error, Unauthenticated):
+        return f"{subject}: {said}. {_credential_advice(error)}"
+    if isinstance(error, Forbidden):
+        return (
+            f"{subject}: {said}. The credential is valid but may not read this issue: use a token "
+            "with the event:read scope, of a member of the issue's project"
+            + (f" in organization {error.organization!r}." if error.organization else ".")
+        )
+    if isinstance(error, NotFound):
+        return f"{subject}: {said}. {_not_found_advice(error)}"
+    if isinstance(error, BadRequest):
+        return error.detail  # Sentry's own words about the caller's input, unchanged
+    return f"{subject}: {error.detail}" if error.detail else subject
+
+
+def _subject(error: SentryError) -> str:
+    where = f" in organization {error.organization!r}" if error.organization else ""
+    if error.event_id in ("latest", "oldest", "recommended") and error.issue_id is not None:
+        return f"The {error.event_id} event of issue {error.issue_id!r}{where}"
+    if error.event_id is not None and error.issue_id is not None:
+        return f"Event {error.event_id!r} of issue {error.issue_id!r}{where}"
+    if error.issue_id is not None:
+        return f"Issue {error.issue_id!r}{where}"
+    if error.organization is not None:
+        return f"Organization {error.organization!r}"
+    return "The request to Sentry"
+
+
+def _credential_advice(error: SentryError) -> str:
+    detail = error.detail or ""
+    if error.credential_sent is False:
+        return (
+            "No credential was sent: set SENTRY_AUTH_TOKEN on the gateway, or send an "
+            f"{BEARER_FORM} header with the request."
+        )
+    if "limited to organization endpoints" in detail:
+        return (
+            "This token only works on organization routes: set SENTRY_ORG to its organization's "
+            "slug."
+        )
+    if "Unauthorized organization access" in detail:
+        return (
+            f"The token belongs to another organization than {error.organization!r}: set "
+            "SENTRY_ORG to the token's organization, or use a token of this one."
+        )
+    return (
+        "Sentry did not accept the credential: check the token sent as "
+        f"{BEARER_FORM} (or SENTRY_AUTH_TOKEN, used when the request sends none); it may be "
+        "mistyped, expired or revoked."
+    )
+
+
+def _not_found_advice(error: NotFound) -> str:
+    if error.no_matching_event:
+        return "No event of this issue matches the filters: widen the environment, time window or query."
+    if error.event_id is not None and error.detail and error.detail != RESOURCE_NOT_FOUND:
+        return "Check the event id; events older than the retention period are gone."
+    if error.organization is not None:
+        return (
+            "Check the issue id (numeric, or a short id such as PROJ-1A) and any environment "
+            f"filter. If no issue is found at all, SENTRY_ORG ({error.organization!r}) may not be "
+            "the issue's organization: /readyz says whether the credential can read it."
+        )
+    return (
+        "Check the numeric issue id and any environment filter; the issue may have been deleted "
+        "or merged, or belong to an organization the credential cannot see."
+    )
+
+
+def _clip(text: str | None, limit: int = 300) -> str:
+    text = text or ""
+    return text if len(text) <= limit else text[:limit] + "..."
