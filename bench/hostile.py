@@ -39,7 +39,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from soak import FAULTS, QUERIES, free_port, rss_kib, wait_up  # noqa: E402
+from soak import FAULTS, QUERIES, free_port, rss_kib, wait_up
 
 FULL_FIELDS = (
     "eventID title message dateCreated tags { key value } "

@@ -196,7 +196,7 @@ def _readiness_line(settings: Settings) -> str:
     readiness = Readiness(demo=False, org=settings.sentry_org, token=settings.sentry_auth_token)
     try:
         return asyncio.run(startup_line(readiness, _upstream(settings, None), settings.sentry_base_url or ""))
-    except Exception as exc:  # never fatal: Sentry may simply be down
+    except Exception as exc:  # noqa: BLE001 - never fatal: Sentry may simply be down
         return f"Sentry at {settings.sentry_base_url}: not checked ({type(exc).__name__}: {exc})"
 
 

@@ -55,7 +55,7 @@ def fragment_counts(document: DocumentNode) -> tuple[int, int]:
             if isinstance(selection, FragmentSpreadNode):
                 spreads += 1
             else:
-                child = selection.selection_set  # type: ignore[union-attr]
+                child = getattr(selection, "selection_set", None)
                 if child is not None:
                     stack.append(child)
     return definitions, spreads
@@ -200,7 +200,8 @@ def _shapes(context: ValidationContext) -> list[tuple[OperationDefinitionNode, S
             cache["shapes"] = measure(context.document)
         except RecursionError:
             cache["shapes"] = None
-    return cache["shapes"]
+    shapes: list[tuple[OperationDefinitionNode, Shape]] | None = cache["shapes"]
+    return shapes
 
 
 def _too_deep(context: ValidationContext) -> bool:

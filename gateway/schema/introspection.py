@@ -40,7 +40,7 @@ _KEY = "gateway.clientSchema"
 def client_schema(source: GraphQLSchema) -> GraphQLSchema:
     """`source` without federation's types, fields and directives (built once per schema)."""
     cached = source.extensions.get(_KEY) if source.extensions else None
-    if cached is not None:
+    if isinstance(cached, GraphQLSchema):
         return cached
     query = source.query_type
     assert query is not None
@@ -70,8 +70,8 @@ class ClientIntrospection:
 
     def build_resolve_info(
         self, field_def: GraphQLField, field_nodes: Any, parent_type: Any, path: Any
-    ) -> GraphQLResolveInfo:
-        info: GraphQLResolveInfo = super().build_resolve_info(  # type: ignore[misc]
+    ) -> GraphQLResolveInfo[Any]:
+        info: GraphQLResolveInfo[Any] = super().build_resolve_info(  # type: ignore[misc]
             field_def, field_nodes, parent_type, path
         )
         if field_def is SchemaMetaFieldDef or field_def is TypeMetaFieldDef:

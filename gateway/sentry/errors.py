@@ -175,7 +175,7 @@ def explain(error: SentryError) -> str:
     if isinstance(error, NotFound):
         return f"{subject}: {said}. {_not_found_advice(error)}"
     if isinstance(error, BadRequest):
-        return error.detail  # Sentry's own words about the caller's input, unchanged
+        return error.detail or subject  # Sentry's own words about the caller's input, unchanged
     return f"{subject}: {error.detail}" if error.detail else subject
 
 

@@ -10,10 +10,8 @@ naming ``python -m gateway.ide fetch`` within a few seconds.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
