@@ -38,7 +38,8 @@ def test_fetch_more_walks_every_page_in_upstream_order(
 
     # Each worker process discovers the organization once per credential: not a page.
     calls = [call for call in demo_upstream.calls() if call[0] != "/api/0/organizations/"]
-    assert len(calls) == len(out["pages"]), calls  # one REST call per page
-    offsets = [params.get("cursor", ["0:0:0"])[0] for _, params in calls]
-    assert offsets == [f"0:{n * page_size}:0" for n in range(len(calls))]
-    assert {params["per_page"][0] for _, params in calls} == {str(page_size)}
+    # Pages are asked for by value (whole-second `end` below the last edge, offset 0), never
+    # by an offset kept between pages; a page costs one call, two when it ends inside a burst
+    # of same-second events or holds 100 (one Sentry page cannot show the 101st event).
+    assert len(out["pages"]) <= len(calls) <= 2 * len(out["pages"]), calls
+    assert all("cursor" not in params and "end" in params for _, params in calls), calls
