@@ -29,7 +29,7 @@ id   events                  what it is for
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -112,21 +112,34 @@ def _bursts(
     step = span / count
     second = newest.replace(microsecond=0)
     desc: list[datetime] = []
-    while len(desc) < count:
-        position = len(desc)
-        if position in forced:
-            length = forced[position]
-        else:
-            length = rng.choices((1, 2, 3, 4, 6), weights=(55, 20, 12, 8, 5))[0]
-            upcoming = [start for start in forced if start > position]
-            if upcoming:
-                length = min(length, min(upcoming) - position)
-        length = min(length, count - position)
+    for length in _run_lengths(count, forced, rng, lengths=(1, 2, 3, 4, 6), weights=(55, 20, 12, 8, 5)):
         micros = sorted(rng.sample(range(1_000_000), length), reverse=True)
         desc.extend(second + timedelta(microseconds=m) for m in micros)
         gap = step * length * rng.uniform(0.5, 1.5)
         second = (second - max(gap, timedelta(seconds=1))).replace(microsecond=0)
     return list(reversed(desc))
+
+
+def _run_lengths(
+    count: int, forced: dict[int, int], rng: random.Random, *, lengths: tuple[int, ...], weights: tuple[int, ...]
+) -> Iterator[int]:
+    """Lengths of runs of equal timestamps covering ``count`` newest-first positions.
+
+    ``forced`` maps a position to the length of the run starting there; other runs
+    are drawn from `lengths` and cut short so as not to overrun a forced one.
+    """
+    position = 0
+    while position < count:
+        if position in forced:
+            length = forced[position]
+        else:
+            length = rng.choices(lengths, weights=weights)[0]
+            upcoming = [start for start in forced if start > position]
+            if upcoming:
+                length = min(length, min(upcoming) - position)
+        length = min(length, count - position)
+        yield length
+        position += length
 
 
 def _legacy_times(count: int, newest: datetime) -> list[datetime]:
@@ -136,22 +149,10 @@ def _legacy_times(count: int, newest: datetime) -> list[datetime]:
     97-101 (across the 100-item boundary); elsewhere run lengths are 1-5.
     """
     rng = random.Random("demo:times:legacy")
-    forced = {8: 4, 97: 5}
     key = to_ms(newest)
     times: list[datetime] = []
-    position = 0
-    while position < count:
-        if position in forced:
-            length = forced[position]
-        else:
-            length = rng.choices((1, 2, 3, 4, 5), weights=(10, 3, 2, 1, 1))[0]
-            upcoming = [start for start in forced if start > position]
-            if upcoming:
-                length = min(length, min(upcoming) - position)
-        length = min(length, count - position)
-        when = _EPOCH + timedelta(milliseconds=key)
-        times.extend([when] * length)
-        position += length
+    for length in _run_lengths(count, {8: 4, 97: 5}, rng, lengths=(1, 2, 3, 4, 5), weights=(10, 3, 2, 1, 1)):
+        times.extend([_EPOCH + timedelta(milliseconds=key)] * length)
         key -= rng.randint(1, 600_000)
     return times
 
