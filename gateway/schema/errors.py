@@ -103,8 +103,16 @@ def _forget_traceback(error: GraphQLError) -> None:
     while isinstance(chain[-1], GraphQLError) and chain[-1].original_error is not None:
         chain.append(chain[-1].original_error)
     if code_for(chain[-1]) is not None:
-        for each in chain:
+        seen: set[int] = set()
+        while chain:
+            each = chain.pop()
+            if id(each) in seen:
+                continue
+            seen.add(id(each))
             each.__traceback__ = None
+            # An exception raised while handling another (``raise ... from None``
+            # included) keeps it as its context, with that one's frames.
+            chain += [e for e in (each.__context__, each.__cause__) if e is not None]
 
 
 def _has_code(error: GraphQLError) -> bool:

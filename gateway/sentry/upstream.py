@@ -157,6 +157,10 @@ class Upstream:
             content = await self._read(response)
         finally:
             await response.aclose()
+            # httpx's Response and its bound stream refer to each other; the stream of
+            # an in-process transport holds the whole body, which would then wait for
+            # a full collection. The response is read: let the body go with it.
+            response.stream = httpx.ByteStream(b"")
         return UpstreamResponse(response.status_code, response.headers, content)
 
     async def _read(self, response: httpx.Response) -> bytes:
