@@ -165,8 +165,10 @@ class Pages:
         self.parts: dict[tuple[str, bool], list[bytes]] = {}
         for tile in range(self.TILES):
             self.seconds += [second - tile * span for second in seconds]
+        #: Issue 2's first 100 events, as the demo serves them (full ones enlarged).
+        self.events = {True: [_enlarge(e, seq) for seq, e in enumerate(full)], False: simple}
         for issue in issues:
-            for is_full, events in ((True, [_enlarge(e, seq) for seq, e in enumerate(full)]), (False, simple)):
+            for is_full, events in self.events.items():
                 parts = []
                 for tile in range(self.TILES):
                     for event in events:
