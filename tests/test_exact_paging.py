@@ -201,3 +201,21 @@ async def test_list_items_carry_whole_seconds_and_the_detail_microseconds(gatewa
     if event.event_id in listed:
         assert listed[event.event_id] == detail.split(".")[0] + "Z"
     assert all("." not in value for value in listed.values())
+
+
+async def test_transactions_are_placed_by_their_end_timestamp(gateway: Gateway) -> None:
+    """Sentry's full serializer gives transactions no `dateCreated`; the list orders them by
+    their (end) timestamp, which `endTimestamp` carries: pages placed by it stay exact."""
+    query = """query($after: String) { issue(id: "4") {
+      events(first: 7, after: $after) { nodes { eventID dateCreated endTimestamp }
+        pageInfo { hasNextPage endCursor } } } }"""
+    walked: list[str] = []
+    after = None
+    while True:
+        conn = (await gateway.data(query, {"after": after}))["issue"]["events"]
+        assert all(n["dateCreated"] is None and n["endTimestamp"] for n in conn["nodes"])
+        walked += [n["eventID"] for n in conn["nodes"]]
+        if not conn["pageInfo"]["hasNextPage"]:
+            break
+        after = conn["pageInfo"]["endCursor"]
+    assert walked == gateway.store.gateway_order("4")
