@@ -48,10 +48,10 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from .event import SIMPLE_FIELD_KEYS
-from .issue_fields import ISSUE_DATA_FIELDS
-from .node import InvalidGlobalId, decode_global_id
-from .selection import field_names
+from gateway.schema.types.event import SIMPLE_FIELD_KEYS
+from gateway.schema.types.issue_fields import ISSUE_DATA_FIELDS
+from gateway.schema.types.node import InvalidGlobalId, decode_global_id
+from gateway.schema.execution.selection import field_names
 
 __all__ = [
     "FULL_EVENT_BYTES",
@@ -98,13 +98,9 @@ def estimate_upstream_calls(
     return estimate(document, operation_name, variables).calls
 
 
-def estimate(
-    document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any] | None
-) -> Estimate:
+def estimate(document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any] | None) -> Estimate:
     """The most calls to Sentry the operation could make, and the bytes they would bring."""
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     operation = next(
         (op for op in operations if operation_name is None or (op.name and op.name.value == operation_name)),
@@ -185,9 +181,7 @@ class _Walk:
             current = [node]
             for step in path:
                 current = [
-                    child
-                    for each in current
-                    for child in field_names(each.selection_set, self.fragments).get(step, [])
+                    child for each in current for child in field_names(each.selection_set, self.fragments).get(step, [])
                 ]
             for each in current:
                 names.update(field_names(each.selection_set, self.fragments))
