@@ -1,14 +1,17 @@
-"""Small readers that turn one value of Sentry's JSON into one GraphQL leaf.
+"""Readers: each turns the JSON value under one Sentry key into one field's value.
 
-Upstream data is never trusted to have the documented shape. The rule every
-converter in ``gateway.schema`` follows:
+A field declares its reader with its key (`gateway.schema.mapping.declare`);
+the reader is called with the value, or ``None`` when the key is missing, and
+what it makes of ``None`` is the field's empty value. Upstream data is never
+trusted to have the documented shape. The rule every reader follows:
 
 * a leaf of the wrong type becomes ``None`` (a JSON string where an `Int` is
   expected, a bool where a `String` is expected, an `Int` outside GraphQL's
   32-bit range, a non-finite float ...), so serialising the result can never
   fail;
 * a structure of the wrong shape inside an entry raises `Malformed`, which
-  `entry_from_json` turns into an `UnknownEntry` that keeps the raw data;
+  `gateway.schema.types.entries.entry_from_json` turns into an `UnknownEntry`
+  that keeps the raw data;
 * nothing here raises anything else.
 
 A JSON object is tested as ``type(x) is dict or isinstance(x, Mapping)``:
