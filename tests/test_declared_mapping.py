@@ -195,3 +195,51 @@ def test_the_event_plan_derives_the_simple_serializer_keys() -> None:
     assert event.DETAIL_ONLY_FIELDS == {
         name for name, mapped in plan_of(event.Event).fields.items() if mapped.served == "detail"
     }
+
+
+def test_a_field_without_a_sentry_key_is_refused_when_the_plan_is_made() -> None:
+    @strawberry.type(description="A test type.")
+    class Forgotten:
+        name: Optional[str] = sentry_field("name", string, description="Declared.")
+        other: Optional[str] = strawberry.field(description="Not declared.")
+
+    with pytest.raises(TypeError, match=r"Forgotten.other declares no Sentry key"):
+        plan_of(Forgotten)
+
+
+def test_given_fields_must_be_given_exactly() -> None:
+    with pytest.raises(TypeError, match="exactly"):
+        build(Sample, {"name": "n"})  # `kind` missing: the instance would lack the attribute
+    with pytest.raises(TypeError, match="exactly"):
+        build(Sample, {"name": "n"}, kind="k", extra=1)
+    with pytest.raises(TypeError, match="no given fields"):
+        build(Leaf, {"v": "x"}, kind="k")
+
+
+def test_resolver_fields_are_neither_declared_nor_given() -> None:
+    from gateway.schema.resolvers.issue import Issue
+
+    plan = plan_of(Issue)
+    assert plan.given == {"issueId"}
+    assert {"events", "tags", "id"}.isdisjoint(plan.fields) and "title" in plan.fields
+
+
+ODD_VALUES = st.none() | st.booleans() | st.integers() | st.text(max_size=3) | st.lists(st.integers(), max_size=2) | st.dictionaries(st.text(max_size=2), st.integers(), max_size=2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["assignedTo", "project", "annotations", "count", "title", "statusDetails"]),
+        ODD_VALUES | st.fixed_dictionaries({"type": ODD_VALUES, "id": ODD_VALUES, "slug": ODD_VALUES}),
+        max_size=6,
+    )
+)
+def test_issue_fields_never_raise_on_odd_values(data: dict[str, Any]) -> None:
+    fields = issue_fields.issue_fields_from_json(data)
+    assert set(fields) == set(plan_of(issue_fields.IssueFields).fields)
+
+
+def test_an_assignee_whose_type_is_not_a_string_is_null() -> None:
+    for odd in ([], {}, 1, None):
+        assert issue_fields.issue_fields_from_json({"assignedTo": {"type": odd, "id": 1}})["assignedTo"] is None

@@ -126,6 +126,11 @@ class Mapped:
     transactions: bool = True
     """False: always null for transaction events (the full serializer omits the key for them)."""
 
+    def value_in(self, data: Mapping[str, Any]) -> Any:
+        """This field's value read from the object ``data``."""
+        key = self.key
+        return self.read(key.read(data) if isinstance(key, Source) else data.get(key))
+
     @property
     def json_key(self) -> str | None:
         """The JSON key Sentry names this field by, if it is one key."""
@@ -153,9 +158,12 @@ def sentry_field(
     return strawberry.field(description=description, default=default, metadata={_METADATA_KEY: mapped})
 
 
+_GIVEN: Final = "given"
+
+
 def given_field(*, description: str) -> Any:
     """A strawberry field whose value is not in the object: the builder passes it to `build`."""
-    return strawberry.field(description=description)
+    return strawberry.field(description=description, metadata={_METADATA_KEY: _GIVEN})
 
 
 class Plan:
@@ -174,11 +182,20 @@ class Plan:
         sourced: list[tuple[str, Callable[[Any], Any], Reader]] = []
         given: set[str] = set()
         fields: dict[str, Mapped] = {}
+        if hasattr(cls, "__post_init__"):
+            raise TypeError(f"{cls.__name__} has a __post_init__, which objects read by a plan skip")
         for field in dataclasses.fields(cls):
             mapped = field.metadata.get(_METADATA_KEY)
-            if mapped is None:
+            if mapped is _GIVEN:
                 given.add(field.name)
                 continue
+            if mapped is None:
+                if getattr(field, "base_resolver", None) is not None:
+                    continue  # a resolver: strawberry calls it, the instance holds nothing
+                raise TypeError(
+                    f"{cls.__name__}.{field.name} declares no Sentry key: use sentry_field(key, reader, ...), "
+                    "or given_field(...) if the builder passes its value"
+                )
             fields[field.name] = mapped
             key = mapped.key
             if isinstance(key, str):
@@ -223,8 +240,12 @@ class Plan:
             values[name] = read(data)
         for name, find, read in self.sourced:
             values[name] = read(find(data))
-        if given:
+        if self.given:
+            if given is None or given.keys() != self.given:
+                raise TypeError(f"{self.cls.__name__} is built with exactly {sorted(self.given)} given")
             values.update(given)
+        elif given:
+            raise TypeError(f"{self.cls.__name__} has no given fields, got {sorted(given)}")
         instance: Any = object.__new__(self.cls)
         instance.__dict__ = values
         return instance

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Set as AbstractSet
 from typing import Any, Literal, TypeVar
 
-from gateway.schema.mapping.declare import Mapped, Source, plan_of
+from gateway.schema.mapping.declare import Mapped, plan_of
 from gateway.schema.mapping.readers import string
 
 __all__ = ["Origin", "fields_served", "read_event"]
@@ -64,7 +64,7 @@ class _Reading:
         self.empty.update(dict.fromkeys(plan.given, ""))
         # non-null lists: each instance gets its own
         self.fresh = tuple(name for name, value in self.empty.items() if isinstance(value, list))
-        self.type_key = plan.fields["type"].key
+        self.event_type = plan.fields["type"]
         self.not_for_transactions = frozenset(name for name, m in plan.fields.items() if not m.transactions)
 
 
@@ -99,14 +99,10 @@ def read_event(
     for name in reading.fresh:
         values[name] = []
     names = served if fields is None else served.intersection(fields)
-    get = data.get
     all_fields = reading.fields
     for name in names:
-        mapped = all_fields[name]
-        key = mapped.key
-        values[name] = mapped.read(key.read(data) if isinstance(key, Source) else get(key))
-    type_key = reading.type_key
-    event_type = string(type_key.read(data) if isinstance(type_key, Source) else get(type_key))
+        values[name] = all_fields[name].value_in(data)
+    event_type = string(reading.event_type.value_in(data))
     if event_type == "transaction":
         for name in reading.not_for_transactions:
             values[name] = reading.empty[name]

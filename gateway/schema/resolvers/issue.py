@@ -27,6 +27,7 @@ from gateway.schema.execution.context import RequestContext
 from gateway.schema.types.event import SIMPLE_FIELD_KEYS, Event, canonical_issue_id, event_from_json
 from gateway.schema.types.issue_fields import ISSUE_DATA_FIELDS, IssueFields, issue_fields_from_json
 from gateway.schema.types.node import InvalidGlobalId, Node, decode_global_id, encode_global_id
+from gateway.schema.mapping.declare import given_field
 from gateway.schema.paging.pagination import PagingError, check_date_range
 from gateway.schema.types.scalars import DateTime
 from gateway.schema.execution.selection import child_field_names_on, connection_node_fields, selects_cursors
@@ -146,7 +147,7 @@ _ISSUE_TYPES = frozenset({"Issue", "Node", "_Entity"})
     "many issues in one request are fetched in one call to Sentry's issue index.",
 )
 class Issue(Node, IssueFields):
-    issueId: strawberry.ID = strawberry.field(
+    issueId: strawberry.ID = given_field(
         description="Sentry's issue id exactly as the caller gave it (in `issue(id:)`, a "
         "federation representation or the global id): numeric, or a short id such as `PROJ-1A` "
         "when the gateway is configured with an organization. Use `id` to tell issues apart: "

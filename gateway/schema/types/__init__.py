@@ -1,2 +1,3 @@
 """The Strawberry types of the schema. Each field read from Sentry's JSON declares its key
-and reader with `gateway.schema.mapping.declare.sentry_field`."""
+and reader with `gateway.schema.mapping.declare.sentry_field`. `Event` also refetches itself for
+federation (`resolve_reference`, through the request's loaders)."""

@@ -23,7 +23,7 @@ from typing import Any, Optional
 
 import strawberry
 
-from gateway.schema.mapping.declare import WHOLE, each, first_present, nested, sentry_field
+from gateway.schema.mapping.declare import WHOLE, each, first_present, given_field, nested, plan_of, sentry_field
 from gateway.schema.mapping.events import Origin, fields_served, read_event
 from gateway.schema.mapping.readers import (
     identifier,
@@ -204,6 +204,10 @@ class Event(Node):
         """Federation: the event for ``{__typename: "Event", id}``, via the request's loaders."""
         return await refetch_event(info.context, str(representation.get("id", "")))
 
+    id: strawberry.ID = given_field(
+        description="Opaque global id of this event; pass it to `Query.node(id:)` to refetch it. Built "
+        "on the numeric id of the issue holding the event and the event id."
+    )
     sentryID: Optional[str] = sentry_field(
         "id",
         identifier,
@@ -402,7 +406,7 @@ class Event(Node):
 
 
 SIMPLE_FIELD_KEYS: Mapping[str, str] = MappingProxyType(
-    {"id": "eventID"}  # the global id: groupID (else the issue id) and eventID
+    {"id": "eventID"}  # the global id: groupID (else the issue id) and eventID (see `_ID_PARTS`)
     | {name: mapped.json_key for name, mapped in fields_served(Event, "all").items() if mapped.json_key}
 )
 """`Event` field -> the JSON key it reads in a simple (``full=false``) list item.
@@ -434,10 +438,14 @@ def event_from_json(
     """
     event = read_event(Event, data, origin=origin, fields=fields)
     if fields is None or "id" in fields:
-        get = data.get if type(data) is dict or isinstance(data, Mapping) else {}.get
-        key = f"{canonical_issue_id(get('groupID'), issue_id)}:{identifier_or_empty(get('eventID'))}"
-        event.id = strawberry.ID(encode_global_id("Event", key))
+        source = data if type(data) is dict or isinstance(data, Mapping) else {}
+        group, event_id = (mapped.value_in(source) for mapped in _ID_PARTS)
+        event.id = strawberry.ID(encode_global_id("Event", f"{canonical_issue_id(group, issue_id)}:{event_id}"))
     return event
+
+
+#: What the global id is built on: the event's `groupID` and `eventID`, read as declared.
+_ID_PARTS = tuple(plan_of(Event).fields[name] for name in ("groupID", "eventID"))
 
 
 def canonical_issue_id(group_id: object, issue_id: str) -> str:

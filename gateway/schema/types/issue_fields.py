@@ -71,7 +71,7 @@ Assignee = Annotated[
     strawberry.union("Assignee", description="Who an issue is assigned to: a user or a team (Sentry's `assignedTo`)."),
 ]
 
-_ASSIGNEE_CLASSES: Mapping[Any, type[AssignedUser | AssignedTeam]] = {"user": AssignedUser, "team": AssignedTeam}
+_ASSIGNEE_CLASSES: Mapping[str, type[AssignedUser | AssignedTeam]] = {"user": AssignedUser, "team": AssignedTeam}
 
 
 @strawberry.type(description="A link Sentry shows on an issue, such as a linked ticket (`annotations`).")
@@ -92,7 +92,8 @@ _any_project = nested(Project)
 def _assignee(value: Any) -> AssignedUser | AssignedTeam | None:
     """A user or a team by Sentry's ``type``; null for another type or without an id."""
     data = mapping(value)
-    cls = None if data is None else _ASSIGNEE_CLASSES.get(data.get("type"))
+    kind = None if data is None else data.get("type")
+    cls = _ASSIGNEE_CLASSES.get(kind) if type(kind) is str else None
     if cls is None:
         return None
     assignee = build(cls, data)

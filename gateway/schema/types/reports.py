@@ -25,7 +25,7 @@ import strawberry
 
 from gateway.schema.mapping.declare import WHOLE, given_field, nested, sentry_field, snake_or_hyphen
 from gateway.schema.mapping.readers import boolean, integer, number, string, string_list
-from gateway.schema.mapping.reports import nel_body, nel_error_type, nel_key
+from gateway.schema.mapping.nel import nel_body, nel_error_type, nel_key
 from gateway.schema.types.scalars import JSON, DateTime
 
 __all__ = ["CspEntry", "HpkpEntry", "ExpectCtEntry", "ExpectStapleEntry", "NelEntry", "NelBody"]

@@ -18,7 +18,8 @@ NEL_REPORT_TYPE = "network-error"
 def nel_key(snake: str) -> Source:
     """A network-error key: from ``body`` when it is an object and has the key, else from
     the top level (a hybrid of the two shapes is read too)."""
-    at_top = snake_or_hyphen(snake).read
+    either = snake_or_hyphen(snake)
+    at_top = either.read
 
     def read(report: Mapping[str, Any]) -> Any:
         body = mapping(report.get("body"))
@@ -28,7 +29,7 @@ def nel_key(snake: str) -> Source:
                 return value
         return at_top(report)
 
-    return Source((snake,), read)
+    return Source(either.keys, read)
 
 
 def _error_type(report: Mapping[str, Any]) -> Any:
@@ -43,5 +44,5 @@ nel_error_type = Source(("body",), _error_type)
 """The kind of network error: ``body.type``, or the flat shape's ``type`` unless it is the
 report's own type."""
 
-nel_body = "body"
-"""The key of the raw report's nested network error."""
+nel_body: str = "body"
+"""The key of the raw report's nested network error (a plain key, named here with the rest)."""
