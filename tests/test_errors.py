@@ -185,6 +185,42 @@ async def test_variable_values_that_do_not_fit_are_bad_user_input(gateway: Gatew
 
 
 @pytest.mark.parametrize(
+    ("query", "path"),
+    [
+        ('query($v: Boolean = true) { issue(id: "2") @skip(if: $v) { issueId } }', None),
+        ('query($v: Boolean = true) { issue(id: "2") { issueId @include(if: $v) } }', ["issue"]),
+        (
+            'query($v: Boolean = true) { issue(id: "2") { ...F @skip(if: $v) } } fragment F on Issue { issueId }',
+            ["issue"],
+        ),
+        (
+            'query($v: Boolean = true) { issue(id: "2") { events(first: 1) { nodes { eventID @include(if: $v) } } } }',
+            ["issue", "events", "nodes", 0],
+        ),
+        ('query($v: ID = "2") { issue(id: $v) { issueId } }', ["issue"]),
+        ('query($v: ID = "2") { node(id: $v) { id } }', ["node"]),
+        ('query($v: [ID!] = ["2"]) { issues(ids: $v) { issueId } }', ["issues"]),
+        ('query($v: String = "x") { issue(id: "2") { event(eventID: $v) { eventID } } }', ["issue", "event"]),
+    ],
+)
+async def test_a_null_variable_where_a_value_is_needed_is_bad_user_input(
+    gateway: Gateway, query: str, path: list | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A variable with a default passes validation in a non-null position; an
+    explicit null for it is refused by graphql-core only while executing."""
+    body = await gateway.post(query, {"v": None})
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert error.get("path") == path
+    assert "Expected variable '$v'" in error["message"]
+    assert "Send a non-null value for $v, or leave it out of `variables`" in error["message"]
+    assert "Unexpected error" not in caplog.text
+    # Left out, the default applies and the argument is accepted.
+    omitted = await gateway.post(query, {})
+    assert not [e for e in omitted.get("errors", []) if "$v" in e["message"]], omitted
+
+
+@pytest.mark.parametrize(
     "arguments",
     [
         'statsPeriod: "600000w"',
