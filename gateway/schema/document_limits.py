@@ -29,11 +29,23 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    NoFragmentCyclesRule,
     ValidationContext,
     ValidationRule,
+    visit,
 )
+from graphql.validation import ASTValidationContext
 
-__all__ = ["Overlap", "Shape", "alias_rule", "depth_rule", "fragment_counts", "measure", "overlap"]
+__all__ = [
+    "Overlap",
+    "Shape",
+    "alias_rule",
+    "depth_rule",
+    "fragment_counts",
+    "fragment_cycles",
+    "measure",
+    "overlap",
+]
 
 #: The code every refusal here carries.
 TOO_COMPLEX = "QUERY_TOO_COMPLEX"
@@ -59,6 +71,20 @@ def fragment_counts(document: DocumentNode) -> tuple[int, int]:
                 if child is not None:
                     stack.append(child)
     return definitions, spreads
+
+
+def fragment_cycles(document: DocumentNode) -> list[GraphQLError]:
+    """graphql-core's own ``NoFragmentCyclesRule``, run alone (it needs no schema).
+
+    A cycle that passes through a field (``fragment A on Issue { events(first: 1)
+    { nodes { ...B } } }`` with ``fragment B on Event { ...A }``) expands without
+    end: `overlap` would walk it to its field limit (seconds, as its paths grow)
+    and call it too big, where the caller should hear that it is invalid.
+    Linear in the document.
+    """
+    errors: list[GraphQLError] = []
+    visit(document, NoFragmentCyclesRule(ASTValidationContext(document, errors.append)))
+    return errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +144,8 @@ def overlap(document: DocumentNode, max_fields: int) -> Overlap:
     stack: list[tuple[SelectionSetNode, tuple[str, ...]]] = [
         (d.selection_set, ()) for d in document.definitions if isinstance(d, OperationDefinitionNode)
     ]
-    # A fragment cycle (refused by validation later) expands until `max_fields`.
+    # A fragment cycle is refused before (`fragment_cycles`); were one left,
+    # the walk would still stop at `max_fields`.
     while stack and seen <= max_fields:
         selection_set, path = stack.pop()
         pending = [selection_set]

@@ -167,6 +167,8 @@ _COERCION = re.compile(
 _ARGUMENT_COERCION = re.compile(
     r"^Argument '[_A-Za-z][_0-9A-Za-z]*' (has invalid value|of required type .* was not provided)"
 )
+# graphql-core's NoFragmentCyclesRule, to say what to change.
+_FRAGMENT_CYCLE = re.compile(r"^Cannot spread fragment '[_A-Za-z][_0-9A-Za-z]*' within itself")
 # The null case of those, to say what to send instead.
 _NULL_VARIABLE = re.compile(r"Expected variable '(\$[_A-Za-z][_0-9A-Za-z]*)' provided to non-null type")
 
@@ -188,9 +190,14 @@ def _argument_refused(error: GraphQLError) -> bool:
 
 
 def _message(error: GraphQLError, code: str) -> str:
-    """The caller's message: masked when unexpected, with advice for a refused null."""
+    """The caller's message: masked when unexpected, with advice where graphql-core gives none."""
     if code == "INTERNAL_SERVER_ERROR":
         return INTERNAL_MESSAGE
+    if code == "GRAPHQL_VALIDATION_FAILED" and _FRAGMENT_CYCLE.match(error.message):
+        return (
+            f"{error.message} A fragment may not spread itself, directly or through other "
+            "fragments: remove one of the spreads at these locations."
+        )
     null = _NULL_VARIABLE.search(error.message) if code == "BAD_USER_INPUT" else None
     if null is not None:
         return (
