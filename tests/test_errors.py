@@ -42,9 +42,15 @@ async def test_unknown_event_is_not_found(gateway: Gateway) -> None:
 )
 async def test_malformed_issue_ids_never_reach_the_upstream(gateway: Gateway, issue_id: str) -> None:
     body = await gateway.post(EVENTS, {"id": issue_id})
-    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "issueId": issue_id}
     assert body["data"] == {"issue": None}
     assert gateway.upstream_calls() == []
+
+
+async def test_a_long_malformed_issue_id_is_named_clipped(gateway: Gateway) -> None:
+    body = await gateway.post(EVENTS, {"id": "x" * 5000})
+    extensions = body["errors"][0]["extensions"]
+    assert extensions["code"] == "BAD_USER_INPUT" and extensions["issueId"] == "x" * 80 + "..."
 
 
 async def test_short_ids_need_an_organization() -> None:
@@ -63,8 +69,57 @@ async def test_malformed_event_ids_never_reach_the_upstream(gateway: Gateway, ev
     body = await gateway.post(
         'query($e: String!) { issue(id: "2") { event(eventID: $e) { eventID } } }', {"e": event_id}
     )
-    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "eventId": event_id}
     assert gateway.upstream_calls() == []
+
+
+async def test_errors_of_an_issues_own_fields_and_tags_name_the_issue(gateway: Gateway) -> None:
+    body = await gateway.post(
+        '{ a: issue(id: "987654") { title } b: issue(id: "987655") { tags { key } } c: issue(id: "2") { title } }'
+    )
+    errors = {tuple(e["path"]): e for e in body["errors"]}
+    assert set(errors) == {("a",), ("b", "tags")}
+    for path, issue_id in ((("a",), "987654"), (("b", "tags"), "987655")):
+        error = errors[path]
+        assert error["extensions"]["code"] == "NOT_FOUND"
+        # The demo's organization is discovered (no SENTRY_ORG): named as such.
+        assert error["extensions"]["issueId"] == issue_id
+        assert error["extensions"]["organization"] == "demo"
+        assert error["message"].startswith(f"Issue '{issue_id}' in organization 'demo'")
+        assert "SENTRY_ORG, or the one discovered for the credential" in error["message"]
+    assert errors[("b", "tags")]["extensions"]["upstreamStatus"] == 404
+    assert body["data"]["c"]["title"]
+
+
+async def test_a_failed_issue_batch_gives_each_issue_its_own_error() -> None:
+    env = {"SENTRY_BASE_URL": "http://sentry.test", "SENTRY_ORG": "demo"}
+    async with running_gateway(env) as gw:
+        revoked = {"Authorization": "Bearer sntryu_revoked"}
+        body = await gw.post('{ issues(ids: ["2", "3"]) { title } }', headers=revoked)
+        assert body["data"] == {"issues": [None, None]}
+        errors = sorted(body["errors"], key=lambda e: e["path"])
+        assert [e["path"] for e in errors] == [["issues", 0], ["issues", 1]]
+        for error, issue_id in zip(errors, ("2", "3")):
+            assert error["extensions"] == {
+                "code": "UNAUTHENTICATED",
+                "issueId": issue_id,
+                "organization": "demo",
+                "upstreamStatus": 401,
+            }
+            assert error["message"].startswith(f"Issue '{issue_id}' in organization 'demo': Sentry answered 401")
+            assert "mistyped, expired or revoked" in error["message"]
+        assert [path for path, _ in gw.upstream_calls()] == ["/api/0/organizations/demo/issues/"]
+
+
+async def test_errors_on_the_issue_detail_route_name_the_issue() -> None:
+    # sntryu_events may not list organizations: the unscoped detail route per issue.
+    env = {"SENTRY_BASE_URL": "http://sentry.test", "SENTRY_AUTH_TOKEN": "sntryu_events"}
+    async with running_gateway(env) as gw:
+        body = await gw.post('{ issue(id: "987654") { title } }')
+        [error] = body["errors"]
+        assert error["extensions"] == {"code": "NOT_FOUND", "issueId": "987654", "upstreamStatus": 404}
+        assert error["message"].startswith("Issue '987654': Sentry answered 404")
+        assert "/api/0/issues/987654/" in [path for path, _ in gw.upstream_calls()]
 
 
 async def test_sentrys_400_detail_reaches_the_caller(gateway: Gateway) -> None:
