@@ -345,6 +345,8 @@ async def test_a_query_whose_estimate_is_over_budget_never_runs() -> None:
         ('{ issue(id: "2") { events(first: 5) { nodes { eventID } } latestEvent { eventID } } }', 2),
         ('{ issue(id: "2") { events(last: 5) { nodes { eventID } } } }', 10),
         ('query($n: Int) { a: issue(id: "2") { events(last: $n, before: "x") { nodes { eventID } } } b: node(id: "x") { id } }', 2),
+        # A variable left out is no argument: `last` without `before` still probes for the end.
+        ('query($n: Int, $b: String) { issue(id: "2") { events(last: $n, before: $b) { nodes { eventID } } } }', 10),
         ('query($r: [_Any!]!) { _entities(representations: $r) { ... on Issue { latestEvent { eventID } oldestEvent { eventID } } } }', 6),
     ],
 )
@@ -352,6 +354,26 @@ async def test_cost_is_reported_on_every_response(gateway: Gateway, query: str, 
     body = await gateway.post(query, {"n": 3, "r": [{"__typename": "Issue", "issueId": str(i)} for i in (1, 2, 3)]})
     assert body["extensions"]["cost"]["estimatedUpstreamCalls"] == cost
     assert body["extensions"]["cost"]["upstreamCalls"] <= cost
+
+
+PAGE = 'query($n: Int, $a: String) { issue(id: "2") { events(first: $n, after: $a) { pageInfo { endCursor } nodes { eventID } } } }'
+
+
+@pytest.mark.parametrize("first", [10, 50, 99, 100])
+async def test_the_estimate_counts_the_calls_a_page_really_spends(gateway: Gateway, first: int) -> None:
+    """A page and the event after it must fit one answer of at most 100 (Sentry's
+    per_page) less its oldest, incomplete second; ``first: 100`` takes two calls.
+    Issue 2 has hundreds of events and no burst at these page ends: the estimate is exact."""
+    body = await gateway.post(PAGE, {"n": first})
+    assert len(body["data"]["issue"]["events"]["nodes"]) == first
+    counted = len(gateway.upstream_calls())
+    assert body["extensions"]["cost"]["estimatedUpstreamCalls"] == counted == (1 if first < 99 else 2)
+    assert body["extensions"]["cost"]["upstreamCalls"] == counted
+    gateway.reset_calls()
+    after = {"n": first, "a": body["data"]["issue"]["events"]["pageInfo"]["endCursor"]}
+    following = await gateway.post(PAGE, after)
+    counted = len(gateway.upstream_calls())
+    assert following["extensions"]["cost"]["estimatedUpstreamCalls"] == counted == (1 if first < 98 else 2)
 
 
 async def test_depth_alias_and_token_limits_are_too_complex() -> None:

@@ -10,8 +10,11 @@ every field that calls Sentry has a name of its own in this schema:
 * ``issues(ids:)``, and ``_entities``: the children of each issue, plus that 1
   per 100 ids (they are batched into one call to the issue index);
 * ``tags``: 1;
-* ``events``: 1 call, except ``last`` without ``before``, which must find the
-  end of the list first (`LAST_WITHOUT_BEFORE`);
+* ``events``: what `gateway.schema.seek.forward_calls` says a ``first`` page
+  spends (1, or 2 where the page and the event that tells whether a next one
+  exists do not fit one call of Sentry's ``per_page`` of 100: ``first: 100``);
+  1 for ``last`` with ``before``; ``last`` without ``before`` must find the end
+  of the list first (`LAST_WITHOUT_BEFORE`);
 * ``event``, ``latestEvent``, ``oldestEvent``, ``recommendedEvent``: 1;
 * ``node``: 1 (an event is refetched), or what an issue's children cost;
 * ``_entities``: the same for each representation;
@@ -45,12 +48,14 @@ from graphql import (
     FragmentDefinitionNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    Undefined,
     value_from_ast_untyped,
 )
 
 from .event import SIMPLE_FIELD_KEYS
 from .issue_fields import ISSUE_DATA_FIELDS
 from .node import InvalidGlobalId, decode_global_id
+from .seek import forward_calls
 from .selection import field_names
 
 __all__ = [
@@ -172,7 +177,11 @@ class _Walk:
         first, last = self.argument(node, "first"), self.argument(node, "last")
         size = next((n for n in (first, last) if isinstance(n, int) and 0 < n <= _PAGE_SIZE), _PAGE_SIZE)
         per_event = FULL_EVENT_BYTES if self.full(node) else SIMPLE_EVENT_BYTES
-        page = Estimate(1, size * per_event)
+        calls = 1
+        if isinstance(first, int) and 0 < first <= _PAGE_SIZE:
+            # After a cursor, at least the cursor's own event is read again.
+            calls = forward_calls(first, skip=0 if self.argument(node, "after") is None else 1)
+        page = Estimate(calls, size * per_event)
         if last is not None and self.argument(node, "before") is None:
             probes = LAST_WITHOUT_BEFORE - 1
             return page + Estimate(probes, probes * _PAGE_SIZE * SIMPLE_EVENT_BYTES)
@@ -195,9 +204,11 @@ class _Walk:
         return any(name not in SIMPLE_FIELD_KEYS for name in names)
 
     def argument(self, node: FieldNode, name: str) -> Any:
+        """The argument's value, None when absent (a variable the request left out included)."""
         for argument in node.arguments or ():
             if argument.name.value == name:
-                return value_from_ast_untyped(argument.value, self.variables)
+                value = value_from_ast_untyped(argument.value, self.variables)
+                return None if value is Undefined else value
         return None
 
 

@@ -51,6 +51,7 @@ __all__ = [
     "Row",
     "SeekPage",
     "Slice",
+    "forward_calls",
     "row_from_event",
     "seek_backward",
     "seek_forward",
@@ -68,6 +69,23 @@ SLACK = 5
 
 def _slack(want: int) -> int:
     return SLACK + want // 4
+
+
+def forward_calls(first: int, *, skip: int = 0) -> int:
+    """The calls `seek_forward` spends on a page of `first` events that does not
+    reach the end of the list and whose end no burst of one second straddles
+    (the common case; `gateway.schema.cost` counts it before running).
+
+    While more events follow, an answer's oldest second is never complete, so
+    one call of ``per_page`` rows places at most ``per_page - 1`` of them, less
+    the `skip` events of the cursor's own second it reads again; the page needs
+    ``first + 1`` (the extra one says whether a next page exists). Where that
+    does not fit Sentry's ``per_page`` of 100 (``first: 100``, or 99, or 98 after
+    a cursor), a second call reads on from that oldest second.
+    """
+    want = first + 1
+    per_page = min(MAX_PAGE_SIZE, want + skip + _slack(want))
+    return 1 if want + skip <= per_page - 1 else 2
 
 Key = tuple[int, str]
 
