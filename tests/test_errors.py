@@ -256,6 +256,9 @@ async def test_variable_values_that_do_not_fit_are_bad_user_input(gateway: Gatew
         ('query($v: ID = "2") { node(id: $v) { id } }', ["node"]),
         ('query($v: [ID!] = ["2"]) { issues(ids: $v) { issueId } }', ["issues"]),
         ('query($v: String = "x") { issue(id: "2") { event(eventID: $v) { eventID } } }', ["issue", "event"]),
+        # An item of a list argument.
+        ('query($v: ID = "1") { issues(ids: [$v, "2"]) { issueId } }', ["issues"]),
+        ('query($v: String = "x") { issue(id: "2") { events(first: 1, environment: [$v]) { nodes { eventID } } } }', ["issue", "events"]),
     ],
 )
 async def test_a_null_variable_where_a_value_is_needed_is_bad_user_input(
