@@ -29,12 +29,11 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    NoFragmentCyclesRule,
     ValidationContext,
     ValidationRule,
-    visit,
 )
-from graphql.validation import ASTValidationContext
+
+from gateway.compat import fragment_cycle_errors
 
 __all__ = [
     "Overlap",
@@ -82,9 +81,7 @@ def fragment_cycles(document: DocumentNode) -> list[GraphQLError]:
     and call it too big, where the caller should hear that it is invalid.
     Linear in the document.
     """
-    errors: list[GraphQLError] = []
-    visit(document, NoFragmentCyclesRule(ASTValidationContext(document, errors.append)))
-    return errors
+    return fragment_cycle_errors(document)
 
 
 @dataclass(frozen=True, slots=True)
