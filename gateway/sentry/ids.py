@@ -47,8 +47,9 @@ def validate_issue_id(issue_id: str, *, org_scoped: bool) -> str:
     )
 
 
-def validate_event_id(event_id: str) -> str:
-    """Return `event_id` if Sentry's route accepts it, else raise `InvalidInput`.
+def validate_event_id(event_id: str, *, issue_id: str | None = None) -> str:
+    """Return `event_id` if Sentry's route accepts it, else raise `InvalidInput`
+    (naming `issue_id` too, when given).
 
     Accepted: ``latest``, ``oldest``, ``recommended``, all digits, or 32 to 36
     characters of hex digits and dashes (an event id, with or without dashes).
@@ -59,6 +60,7 @@ def validate_event_id(event_id: str) -> str:
         f"Event id {_clip(event_id)!r} is not valid: use a 32-character hex event id "
         "(dashes allowed), or latest, oldest or recommended.",
         event_id=_clip(event_id),
+        issue_id=issue_id,
     )
 
 
