@@ -360,12 +360,13 @@ async def test_cost_is_reported_on_every_response(gateway: Gateway, query: str, 
 
 
 PAGE = 'query($n: Int, $a: String) { issue(id: "2") { events(first: $n, after: $a) { pageInfo { endCursor } nodes { eventID } } } }'
+BACKWARD = 'query($n: Int, $b: String) { issue(id: "2") { events(last: $n, before: $b) { nodes { eventID } } } }'
 
 
 @pytest.mark.parametrize("first", [10, 50, 99, 100])
 async def test_the_estimate_counts_the_calls_a_page_really_spends(gateway: Gateway, first: int) -> None:
-    """A page and the event after it must fit one answer of at most 100 (Sentry's
-    per_page) less its oldest, incomplete second; ``first: 100`` takes two calls.
+    """A page and the event beyond it must fit one answer of at most 100 (Sentry's
+    per_page) less its last, incomplete second; ``first: 100`` takes two calls.
     Issue 2 has hundreds of events and no burst at these page ends: the estimate is exact."""
     body = await gateway.post(PAGE, {"n": first})
     assert len(body["data"]["issue"]["events"]["nodes"]) == first
@@ -377,6 +378,13 @@ async def test_the_estimate_counts_the_calls_a_page_really_spends(gateway: Gatew
     following = await gateway.post(PAGE, after)
     counted = len(gateway.upstream_calls())
     assert following["extensions"]["cost"]["estimatedUpstreamCalls"] == counted == (1 if first < 98 else 2)
+    # Backward from the end of the second page: `before` itself is read again too.
+    gateway.reset_calls()
+    before = {"n": first, "b": following["data"]["issue"]["events"]["pageInfo"]["endCursor"]}
+    backward = await gateway.post(BACKWARD, before)
+    assert len(backward["data"]["issue"]["events"]["nodes"]) == first
+    counted = len(gateway.upstream_calls())
+    assert backward["extensions"]["cost"]["estimatedUpstreamCalls"] == counted == (1 if first < 98 else 2)
 
 
 async def test_depth_alias_and_token_limits_are_too_complex() -> None:

@@ -10,11 +10,11 @@ every field that calls Sentry has a name of its own in this schema:
 * ``issues(ids:)``, and ``_entities``: the children of each issue, plus that 1
   per 100 ids (they are batched into one call to the issue index);
 * ``tags``: 1;
-* ``events``: what `gateway.schema.seek.forward_calls` says a ``first`` page
-  spends (1, or 2 where the page and the event that tells whether a next one
-  exists do not fit one call of Sentry's ``per_page`` of 100: ``first: 100``);
-  1 for ``last`` with ``before``; ``last`` without ``before`` must find the end
-  of the list first (`LAST_WITHOUT_BEFORE`);
+* ``events``: what `gateway.schema.seek.page_calls` says a page spends (1, or
+  2 where the page and the event that tells whether another one exists do not
+  fit one call of Sentry's ``per_page`` of 100: ``first: 100``, ``last: 100,
+  before: C``); ``last`` without ``before`` must find the end of the list
+  first (`LAST_WITHOUT_BEFORE`);
 * ``event``, ``latestEvent``, ``oldestEvent``, ``recommendedEvent``: 1;
 * ``node``: 1 (an event is refetched), or what an issue's children cost;
 * ``_entities``: the same for each representation;
@@ -55,7 +55,7 @@ from graphql import (
 from .event import SIMPLE_FIELD_KEYS
 from .issue_fields import ISSUE_DATA_FIELDS
 from .node import InvalidGlobalId, decode_global_id
-from .seek import forward_calls
+from .seek import page_calls
 from .selection import field_names
 
 __all__ = [
@@ -180,7 +180,9 @@ class _Walk:
         calls = 1
         if isinstance(first, int) and 0 < first <= _PAGE_SIZE:
             # After a cursor, at least the cursor's own event is read again.
-            calls = forward_calls(first, skip=0 if self.argument(node, "after") is None else 1)
+            calls = page_calls(first, skip=0 if self.argument(node, "after") is None else 1)
+        elif isinstance(last, int) and 0 < last <= _PAGE_SIZE and self.argument(node, "before") is not None:
+            calls = page_calls(last, skip=1)  # `before`'s own event is read again
         page = Estimate(calls, size * per_event)
         if last is not None and self.argument(node, "before") is None:
             probes = LAST_WITHOUT_BEFORE - 1
