@@ -167,10 +167,10 @@ _COERCION = re.compile(
 _ARGUMENT_COERCION = re.compile(
     r"^Argument '[_A-Za-z][_0-9A-Za-z]*' (has invalid value|of required type .* was not provided)"
 )
-# graphql-core's NoFragmentCyclesRule, to say what to change.
-_FRAGMENT_CYCLE = re.compile(r"^Cannot spread fragment '[_A-Za-z][_0-9A-Za-z]*' within itself")
 # The null case of those, to say what to send instead.
 _NULL_VARIABLE = re.compile(r"Expected variable '(\$[_A-Za-z][_0-9A-Za-z]*)' provided to non-null type")
+# graphql-core's NoFragmentCyclesRule, to say what to change.
+_FRAGMENT_CYCLE = re.compile(r"^Cannot spread fragment '[_A-Za-z][_0-9A-Za-z]*' within itself")
 
 
 # strawberry's depth, alias and token limiters report plain errors.
