@@ -148,7 +148,7 @@ class Pages:
     """Issue 2's first 100 events, tiled back in time into a longer list, served by window.
 
     The gateway pages by value (whole-second ``start``/``end``, offsets only inside one
-    answer; `gateway.schema.seek`), so this upstream honours ``start``, ``end``,
+    answer; `gateway.schema.paging.seek`), so this upstream honours ``start``, ``end``,
     ``cursor`` offsets and ``per_page`` the way Sentry does, over ``TILES`` copies of the
     100 events, each copy older than the last and with its own event ids. Each event's
     JSON is serialized once; a page is a join of those bytes.

@@ -30,12 +30,12 @@ from gateway.ide import ide_routes
 from gateway.observability.access_log import AccessLog
 from gateway.observability.metrics import metrics_endpoint
 from gateway.observability.tracing import configure_tracing
-from gateway.observability.upstream import InstrumentedUpstream
+from gateway.sentry.instrumented import InstrumentedUpstream
 from gateway.rate_limit import RateLimit
 from gateway.readiness import Readiness
 from gateway.schema import RequestContext, build_schema
-from gateway.schema.caches import set_parse_cache_bytes
-from gateway.schema.pagination import CursorCodec
+from gateway.schema.execution.caches import set_parse_cache_bytes
+from gateway.schema.paging.pagination import CursorCodec
 from gateway.sentry.client import SentryClient
 from gateway.sentry.loaders import SentryLoaders
 from gateway.settings import Settings, load_settings

@@ -3,7 +3,7 @@
 The gateway otherwise uses only the libraries' public names (``from graphql
 import ...``, ``strawberry.types``, ``strawberry.extensions``, ...). A few
 things have no public form: the compiled completion path
-(`gateway.schema.compiled`) extends strawberry's execution context and reads
+(`gateway.schema.execution.compiled`) extends strawberry's execution context and reads
 how strawberry marks a plain-data field; the validation cache calls
 strawberry's own ``validate_document``; the IDE page starts from strawberry's
 GraphiQL HTML; the SDL export reads the graphql-core schema behind a

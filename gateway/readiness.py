@@ -41,7 +41,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from gateway.observability.upstream import failure_reason
+from gateway.sentry.instrumented import failure_reason
 from gateway.sentry.client import loads
 from gateway.sentry.errors import BEARER_FORM
 from gateway.sentry.organizations import single_organization

@@ -10,7 +10,7 @@
   deleted, between pages and, through `hostile_fetch`, between the calls of
   one page.
 
-Used by the property tests of `gateway.schema.seek` (no HTTP: the algorithm
+Used by the property tests of `gateway.schema.paging.seek` (no HTTP: the algorithm
 alone, many examples); the demo upstream speaks the same rules over HTTP.
 """
 
@@ -20,7 +20,7 @@ import hashlib
 import random
 from dataclasses import dataclass, field
 
-from gateway.schema.seek import Row, Slice
+from gateway.schema.paging.seek import Row, Slice
 
 
 @dataclass

@@ -24,7 +24,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from gateway import compat
-from gateway.schema import compiled
+from gateway.schema.execution import compiled
 
 from .conftest import running_gateway
 

@@ -1,4 +1,4 @@
-"""Compiled completion gives exactly graphql-core's responses (`gateway.schema.compiled`).
+"""Compiled completion gives exactly graphql-core's responses (`gateway.schema.execution.compiled`).
 
 A differential test: hypothesis writes queries over the real schema (random
 subsets of fields at every level, aliases, inline and named fragments on the
@@ -38,11 +38,11 @@ from hypothesis import strategies as st
 
 from gateway.demo import DEMO_TOKEN, create_demo_app
 from gateway.schema import RequestContext, build_schema
-from gateway.schema import issue as issue_module
-from gateway.schema import traversal as traversal_module
-from gateway.schema.compiled import CompiledExecutionContext
-from gateway.schema.context import utc_now
-from gateway.schema.pagination import CursorCodec
+from gateway.schema.resolvers import issue as issue_module
+from gateway.schema.paging import traversal as traversal_module
+from gateway.schema.execution.compiled import CompiledExecutionContext
+from gateway.schema.execution.context import utc_now
+from gateway.schema.paging.pagination import CursorCodec
 from gateway.sentry.client import SentryClient
 from gateway.sentry.loaders import SentryLoaders
 
@@ -180,7 +180,7 @@ def corrupt(obj: Any, rng: random.Random, budget: list[int]) -> None:
 
 def _stranger(rng: random.Random) -> Any:
     """An object of a schema type where another is expected."""
-    from gateway.schema.event import EventTag
+    from gateway.schema.types.event import EventTag
 
     return rng.choice([EventTag(key="k", value="v", query=None), [EventTag(key="k", value=None, query=None)]])
 
@@ -421,14 +421,14 @@ def test_fields_with_permissions_or_extensions_are_left_to_graphql_core() -> Non
 def test_shared_completers_live_as_long_as_their_document() -> None:
     import gc
 
-    from gateway.schema import compiled
+    from gateway.schema.execution import compiled
 
     document = 'query Unique123 { issue(id: "3") { events(first: 2) { nodes { eventID title } } } }'
     reference, compiled_result = asyncio.run(run_both(document, {}))
     assert compiled_result == reference
     names = [op.name.value for op in compiled._SHARED.keys() if op.name]
     assert "Unique123" in names
-    from gateway.schema import caches
+    from gateway.schema.execution import caches
 
     def validated() -> list[str]:
         return [

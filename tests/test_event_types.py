@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strawberry.schema.config import StrawberryConfig
 
-from gateway.schema.entries import (
+from gateway.schema.types.entries import (
     ENTRY_TYPES,
     BreadcrumbsEntry,
     CspEntry,
@@ -50,15 +50,15 @@ from gateway.schema.entries import (
     UnknownEntry,
     entry_from_json,
 )
-from gateway.schema.event import (
+from gateway.schema.types.event import (
     DETAIL_ONLY_FIELDS,
     SIMPLE_FIELD_KEYS,
     Event,
     event_from_json,
 )
-from gateway.schema.frames import frame_from_json
-from gateway.schema.node import decode_global_id
-from gateway.schema.scalars import SCALAR_MAP
+from gateway.schema.types.frames import frame_from_json
+from gateway.schema.types.node import decode_global_id
+from gateway.schema.types.scalars import SCALAR_MAP
 
 FIXTURES = Path(__file__).resolve().parents[1] / "gateway" / "demo" / "fixtures"
 

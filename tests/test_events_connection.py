@@ -331,7 +331,7 @@ async def test_value_cursor_pages_with_both_bounds(gateway: Gateway) -> None:
 
 
 async def test_cursors_are_encoded_only_when_selected(gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
-    from gateway.schema.pagination import CursorCodec
+    from gateway.schema.paging.pagination import CursorCodec
 
     encoded: list[object] = []
     original = CursorCodec.encode

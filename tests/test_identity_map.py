@@ -6,7 +6,7 @@ import gc
 
 from graphql import parse
 
-from gateway.schema.identity_map import WeakIdentityMap
+from gateway.schema.execution.identity_map import WeakIdentityMap
 
 
 class _Key:

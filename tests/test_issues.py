@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from gateway.app import create_app
 from gateway.demo import DEMO_TOKEN
 from gateway.demo.issues import add_many_issues
-from gateway.schema.issue_fields import ISSUE_DATA_FIELDS
+from gateway.schema.types.issue_fields import ISSUE_DATA_FIELDS
 from gateway.sentry.errors import UpstreamTimeout
 from gateway.sentry.pacing import Pacer
 from gateway.settings import load_settings
@@ -213,6 +213,38 @@ def test_the_pacer_never_lets_more_than_its_rate_start_in_any_window(calls: list
     asyncio.run(run())
     for times in starts.values():
         assert all(later - earlier >= 1.1 - 1e-9 for earlier, later in zip(times, times[5:]))
+
+
+#: Gaps after which `now + (ready - now)` rounds below `ready` (found by hypothesis): the
+#: pacer once spun forever on ever tinier sleeps here.
+ROUNDING_CALLS = [
+    ("b", 0.0), ("a", 0.3), ("a", 0.1), ("b", 1.677475408081039), ("b", 0.1), ("b", 0.7), ("a", 0.3),
+    ("a", 0.1), ("a", 0.1), ("a", 0.1), ("b", 0.3), ("a", 0.1), ("a", 0.3), ("a", 0.7), ("b", 0.7),
+    ("b", 0.1), ("a", 0.3), ("b", 0.7), ("a", 0.3), ("a", 2.4979633274928923), ("a", 2.191290549331555),
+    ("a", 0.0), ("b", 0.1), ("a", 0.3), ("b", 0.7), ("b", 0.7), ("b", 0.1), ("b", 0.7), ("b", 0.3),
+    ("b", 0.5856952554295133), ("b", 0.0), ("b", 1.7020161897808377), ("b", 0.7), ("a", 0.7),
+    ("a", 1.33232290270396), ("a", 0.3), ("a", 0.9444418086575019), ("a", 0.9898318677761915), ("b", 0.3),
+]  # fmt: skip
+
+
+def test_the_pacer_sleeps_at_most_once_per_call_even_when_rounding_wakes_it_early() -> None:
+    now = [0.0]
+    sleeps = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        assert len(sleeps) <= len(ROUNDING_CALLS), "the pacer spins on tiny sleeps"
+        now[0] += seconds
+
+    pacer = Pacer(5, 1.1, clock=lambda: now[0], sleep=sleep)
+
+    async def run() -> None:
+        for key, gap in ROUNDING_CALLS:
+            now[0] += gap
+            await pacer.wait(key, None, "the route")
+
+    asyncio.run(run())
+    assert sleeps and all(seconds > 0 for seconds in sleeps)
 
 
 def test_the_pacer_refuses_to_wait_past_the_deadline() -> None:

@@ -22,8 +22,8 @@ from gateway.answer import encode_answer
 from gateway.app import create_app
 from gateway.demo import create_demo_app
 from gateway.rate_limit import TokenBuckets
-from gateway.schema import caches
-from gateway.schema.document_limits import measure, overlap
+from gateway.schema.execution import caches
+from gateway.schema.execution.document_limits import measure, overlap
 from gateway.serving import MemoryKeeper
 from gateway.settings import load_settings
 from graphql import parse

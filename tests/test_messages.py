@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.schema.node import decode_global_id
+from gateway.schema.types.node import decode_global_id
 
 from .conftest import Gateway, running_gateway
 

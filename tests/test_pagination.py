@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway.schema.pagination import (
+from gateway.schema.paging.pagination import (
     DEFAULT_WINDOW,
     CursorCodec,
     CursorError,

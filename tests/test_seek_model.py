@@ -1,4 +1,4 @@
-"""Model-based tests of exact paging (`gateway.schema.seek`) against a hostile Sentry.
+"""Model-based tests of exact paging (`gateway.schema.paging.seek`) against a hostile Sentry.
 
 A client grows one list from a first page (forward or backward), extending it
 at either end with the edge cursors it holds, while events are stored late
@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.schema.seek import Mark, SeekPage, Slice, seek_backward, seek_forward
+from gateway.schema.paging.seek import Mark, SeekPage, Slice, seek_backward, seek_forward
 
 from .sentry_model import SentryListModel
 

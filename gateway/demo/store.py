@@ -203,7 +203,7 @@ class DemoStore:
         """Event ids in the order a client sees through the gateway (no filter, no window).
 
         Sentry's order with its ties broken by event id, descending: the total order
-        the gateway pages over (`gateway.schema.seek`). The old value-cursor issue is
+        the gateway pages over (`gateway.schema.paging.seek`). The old value-cursor issue is
         listed in Sentry's own order, which was total.
         """
         with self._lock:

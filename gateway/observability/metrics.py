@@ -95,7 +95,7 @@ RATE_LIMIT_HEADROOM = Histogram(
 COMPILED_FALLBACKS = Counter(
     "gateway_compiled_fallbacks",
     "Completions the compiled path left to graphql-core, by reason (disabled, middleware, "
-    "value, variables, error; see gateway/schema/compiled.py). Zero on healthy traffic.",
+    "value, variables, error; see gateway/schema/execution/compiled.py). Zero on healthy traffic.",
     ["reason"],
 )
 

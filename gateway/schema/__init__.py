@@ -3,6 +3,13 @@
 Built with ``auto_camel_case=False``: Python attribute names are the GraphQL
 names, which mirror Sentry's JSON keys (``eventID``, ``dateCreated``,
 ``lineNo``), so a reader can match a field to Sentry's payload at a glance.
+
+The packages below import downward only (import-linter checks it):
+``resolvers`` (the root fields and the resolvers that call Sentry) ->
+``execution`` (the pipeline, limits, cost, compiled completion, error codes)
+-> ``paging`` (cursors, exact paging) -> ``types`` (the Strawberry types, each
+field declaring its Sentry key) -> ``mapping`` (reading Sentry's JSON by those
+declarations).
 """
 
 from __future__ import annotations
@@ -16,23 +23,21 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext, Info
 
-from gateway.sentry.errors import InvalidInput
-
 from gateway import compat
 from gateway.compat import StrawberryExecutionContext
-
-from .compiled import CompiledExecutionContext, execution_context_class
-from .context import RequestContext
-from .errors import is_expected
-from .pipeline import OperationPipeline
-from .protection import Limits
-from .event import Event
-from .introspection import ClientIntrospection, attach_client_schema
-from .issue import Issue
-from .issue_fields import AssignedTeam, AssignedUser
-from .query import build_query_type
-from .scalars import SCALAR_MAP
-from .sdl import client_sdl, subgraph_sdl
+from gateway.schema.execution.compiled import CompiledExecutionContext, execution_context_class
+from gateway.schema.execution.context import RequestContext
+from gateway.schema.execution.errors import is_expected
+from gateway.schema.execution.introspection import ClientIntrospection, attach_client_schema
+from gateway.schema.execution.pipeline import OperationPipeline
+from gateway.schema.execution.protection import Limits
+from gateway.schema.execution.sdl import client_sdl, subgraph_sdl
+from gateway.schema.resolvers.issue import Issue
+from gateway.schema.resolvers.query import build_query_type
+from gateway.schema.types.event import Event
+from gateway.schema.types.issue_fields import AssignedTeam, AssignedUser
+from gateway.schema.types.scalars import SCALAR_MAP
+from gateway.sentry.errors import InvalidInput
 
 __all__ = ["RequestContext", "build_schema", "export_sdl"]
 
@@ -60,9 +65,7 @@ class GatewaySchema(strawberry.federation.Schema):
     """
 
     # Annotations as in the base class: strawberry builds `_entities` from them.
-    def entities_resolver(
-        self, info: Info, representations: list[FederationAny]
-    ) -> list[FederationAny]:
+    def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
         results: list[Any] = [None] * len(representations)
         valid = []
         for index, representation in enumerate(representations):
@@ -78,14 +81,10 @@ class GatewaySchema(strawberry.federation.Schema):
             results[index] = result
         return results
 
-    def process_errors(
-        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
-    ) -> None:
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         for error in errors:
             if not is_expected(error):
-                logger.error(
-                    "Unexpected error resolving %s", error.path, exc_info=error.original_error
-                )
+                logger.error("Unexpected error resolving %s", error.path, exc_info=error.original_error)
 
 
 def build_schema(
@@ -142,7 +141,7 @@ def export_sdl(*, federation: bool = False) -> str:
 
 
 def _entry_types() -> list[type]:
-    from . import entries
+    from gateway.schema.types import entries
 
     members = (getattr(entries, name) for name in entries.__all__ if name.endswith("Entry"))
     return [member for member in members if isinstance(member, type)]

@@ -1,6 +1,6 @@
 """Every upstream outcome that is not a usable answer, as a typed exception.
 
-The client raises these and knows nothing of GraphQL; `gateway.schema.errors`
+The client raises these and knows nothing of GraphQL; `gateway.schema.execution.errors`
 is the one place that turns them into GraphQL errors with `extensions.code`.
 Messages are safe to show a caller: they never hold a credential, and only
 the path of the upstream URL (never its host or query string).

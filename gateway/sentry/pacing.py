@@ -11,6 +11,7 @@ covers the clock and network between here and Sentry.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -48,15 +49,19 @@ class Pacer:
 
         Raises `UpstreamTimeout` if that moment comes after `deadline`.
         """
+        # Once it has slept until a start leaves the window, that start has left it, whatever
+        # the clock says: a timer may fire a hair early, and `now + (ready - now)` may round
+        # below `ready`; comparing the clock alone would then spin on ever tinier sleeps.
+        woke_at = -math.inf
         while True:
-            now = self._clock()
+            now = max(self._clock(), woke_at)
             starts = self._starts.get(key)
             if starts is None:
                 starts = self._starts[key] = deque()
                 while len(self._starts) > self._max_keys:
                     self._starts.popitem(last=False)
             self._starts.move_to_end(key)
-            while starts and starts[0] <= now - self.per:
+            while starts and starts[0] + self.per <= now:
                 starts.popleft()
             if len(starts) < self.rate:
                 starts.append(now)
@@ -69,3 +74,4 @@ class Pacer:
                     "issues are fetched in batches, or ask for fewer issues."
                 )
             await self._sleep(ready - now)  # type: ignore[misc]
+            woke_at = ready

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from .event import Event
+from gateway.schema.types.event import Event
 
 
 @strawberry.federation.type(
@@ -15,7 +15,7 @@ from .event import Event
 class PageInfo:
     hasNextPage: bool = strawberry.field(
         description="True when more events follow this page in the direction of `first`/`after` "
-        "(Sentry's `results=\"true\"`); exact in both directions, also when paging backward."
+        '(Sentry\'s `results="true"`); exact in both directions, also when paging backward.'
     )
     hasPreviousPage: bool = strawberry.field(
         description="True when events come before this page (newer ones, in Sentry's newest-first "
@@ -24,9 +24,7 @@ class PageInfo:
     startCursor: str | None = strawberry.field(
         description="The cursor of the first edge, or null when the page is empty."
     )
-    endCursor: str | None = strawberry.field(
-        description="The cursor of the last edge, or null when the page is empty."
-    )
+    endCursor: str | None = strawberry.field(description="The cursor of the last edge, or null when the page is empty.")
 
 
 @strawberry.type(description="One event in a page of `Issue.events`, with its cursor.")
@@ -38,9 +36,7 @@ class EventEdge:
     node: Event = strawberry.field(description="The event.")
 
 
-@strawberry.type(
-    description="A page of an issue's events, newest first (Sentry's order), as a Relay connection."
-)
+@strawberry.type(description="A page of an issue's events, newest first (Sentry's order), as a Relay connection.")
 class EventConnection:
     edges: list[EventEdge] = strawberry.field(description="The events of this page with their cursors.")
     nodes: list[Event] = strawberry.field(

@@ -42,7 +42,7 @@ from typing import Any
 
 from gateway.sentry.errors import BadUpstreamResponse
 
-from .pagination import MAX_PAGE_SIZE, Mark, locate_end
+from gateway.schema.paging.pagination import MAX_PAGE_SIZE, Mark, locate_end
 
 __all__ = [
     "Fetch",
@@ -74,7 +74,7 @@ def _slack(want: int) -> int:
 def page_calls(size: int, *, skip: int = 0) -> int:
     """The calls `seek_forward` (or `seek_backward`, mirrored) spends on a page of
     `size` events that does not reach the end of its range and whose edge no burst
-    of one second straddles: the common case, which `gateway.schema.cost` counts
+    of one second straddles: the common case, which `gateway.schema.execution.cost` counts
     before running.
 
     While more events follow, an answer's last second (the oldest forward, the
@@ -88,6 +88,7 @@ def page_calls(size: int, *, skip: int = 0) -> int:
     want = size + 1
     per_page = min(MAX_PAGE_SIZE, want + skip + _slack(want))
     return 1 if want + skip <= per_page - 1 else 2
+
 
 Key = tuple[int, str]
 
@@ -188,17 +189,14 @@ class _Calls:
 
     async def __call__(self, lo: int, hi: int, offset: int, per_page: int, probe: bool = False) -> Slice:
         if self.count >= MAX_CALLS_PER_PAGE:
-            raise BadUpstreamResponse(
-                "Sentry's list kept changing while one page was read; try again"
-            )
+            raise BadUpstreamResponse("Sentry's list kept changing while one page was read; try again")
         self.count += 1
         answer = await self._fetch(lo, hi, offset, per_page, probe)
         # (More items than per_page is refused by the client, for every caller.)
         for row in answer.rows:
             if not lo <= row.second < hi:
                 raise BadUpstreamResponse(
-                    "Sentry sent an event outside the time window that was asked for "
-                    f"(event {row.event_id[:32]})"
+                    f"Sentry sent an event outside the time window that was asked for (event {row.event_id[:32]})"
                 )
         return answer
 
@@ -215,9 +213,7 @@ class _Range:
         return (self.upper is None or key < self.upper) and (self.lower is None or key > self.lower)
 
 
-def _marks(
-    groups: dict[int, list[Row]], rows: Sequence[Row], first_rank: int, rank_step: int
-) -> list[Placed]:
+def _marks(groups: dict[int, list[Row]], rows: Sequence[Row], first_rank: int, rank_step: int) -> list[Placed]:
     """Marks for `rows` (canonical order) given every event of their seconds."""
     placed = []
     for index, row in enumerate(rows):
@@ -419,7 +415,11 @@ async def _in_full(calls: _Calls, rows: list[Row], groups: dict[int, list[Row]])
         if not answer.more or not answer.rows:
             break
         offset += len(answer.rows)
-    return [found.get(row.event_id, row) if row.event_id in missing else row for row in rows if row.event_id not in missing or row.event_id in found]
+    return [
+        found.get(row.event_id, row) if row.event_id in missing else row
+        for row in rows
+        if row.event_id not in missing or row.event_id in found
+    ]
 
 
 async def _bottom(calls: _Calls, lo: int, hi: int, size: int | None, need: int) -> tuple[Slice, int]:
@@ -445,9 +445,7 @@ async def _bottom(calls: _Calls, lo: int, hi: int, size: int | None, need: int) 
         size = offset + len(answer.rows) if not answer.more and answer.rows else None
 
 
-async def _locate(
-    calls: _Calls, lo: int, hi: int, need: int
-) -> tuple[int, tuple[Slice, int] | None]:
+async def _locate(calls: _Calls, lo: int, hi: int, need: int) -> tuple[int, tuple[Slice, int] | None]:
     """The size of ``[lo, hi)`` by probes, and the bottom answer if a probe already holds it."""
     probes: dict[int, Slice] = {}
 

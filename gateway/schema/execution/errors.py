@@ -1,7 +1,7 @@
 """The one place where failures become GraphQL errors with `extensions.code`.
 
 Resolvers raise plain exceptions (`gateway.sentry.errors`, `PagingError`,
-`InvalidGlobalId`); `code_errors`, a step of `gateway.schema.pipeline`,
+`InvalidGlobalId`); `code_errors`, a step of `gateway.schema.execution.pipeline`,
 rewrites every error of a result so each carries a code from the contract.
 Anything unexpected is masked as ``INTERNAL_SERVER_ERROR`` and logged once
 with its traceback; expected upstream outcomes are not logged as failures of ours.
@@ -18,8 +18,8 @@ from strawberry.types import ExecutionContext
 
 from gateway.sentry import errors as upstream
 
-from .node import InvalidGlobalId
-from .pagination import PagingError
+from gateway.schema.types.node import InvalidGlobalId
+from gateway.schema.paging.pagination import PagingError
 
 __all__ = ["code_errors", "code_for", "is_expected", "require_operation_name"]
 

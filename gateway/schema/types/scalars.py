@@ -42,7 +42,7 @@ def parse_bigint(value: Any) -> int:
         return value
     if isinstance(value, str) and value.strip().lstrip("+-").isdigit() and len(value) <= 100:
         return int(value)
-    raise ValueError("BigInt must be an integer or a string of decimal digits, e.g. \"150\"")
+    raise ValueError('BigInt must be an integer or a string of decimal digits, e.g. "150"')
 
 
 def serialize_datetime(value: Any) -> str:
@@ -65,9 +65,7 @@ def parse_datetime(value: Any) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(
-            f"{value!r} is not an ISO-8601 date-time, e.g. 2026-01-31T12:00:00Z"
-        ) from None
+        raise ValueError(f"{value!r} is not an ISO-8601 date-time, e.g. 2026-01-31T12:00:00Z") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.timezone.utc)
     return parsed
@@ -92,8 +90,8 @@ SCALAR_MAP: dict[object, ScalarDefinition] = {
     ),
     BigInt: strawberry.scalar(
         name="BigInt",
-        description="An integer of any size, written as a string of decimal digits (\"150\", "
-        "\"98765432109\"): counts that outgrow `Int` (32 bits) and JSON numbers (53 bits). "
+        description='An integer of any size, written as a string of decimal digits ("150", '
+        '"98765432109"): counts that outgrow `Int` (32 bits) and JSON numbers (53 bits). '
         "Sentry sends issue counts this way for the same reason.",
         serialize=serialize_bigint,
         parse_value=parse_bigint,

@@ -99,14 +99,10 @@ def measure(document: DocumentNode) -> list[tuple[OperationDefinitionNode, Shape
 
     A list, not a dict: graphql-core's nodes hash by walking their whole tree.
     """
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     walk = _Measure(fragments)
     return [
-        (d, walk.selection_set(d.selection_set))
-        for d in document.definitions
-        if isinstance(d, OperationDefinitionNode)
+        (d, walk.selection_set(d.selection_set)) for d in document.definitions if isinstance(d, OperationDefinitionNode)
     ]
 
 
@@ -133,9 +129,7 @@ def overlap(document: DocumentNode, max_fields: int) -> Overlap:
     execution does, so the fragment fan-out stays linear; the walk stops once
     `max_fields` fields are seen (the caller refuses such a document anyway).
     """
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     counts: dict[tuple[str, ...], int] = {}
     seen = 0
     stack: list[tuple[SelectionSetNode, tuple[str, ...]]] = [

@@ -12,7 +12,7 @@ from typing import Any
 
 from gateway.sentry.loaders import SentryLoaders
 
-from .pagination import CursorCodec
+from gateway.schema.paging.pagination import CursorCodec
 
 
 def utc_now() -> dt.datetime:

@@ -5,7 +5,7 @@ The pure cursor rules live in `pagination`; the exact paging algorithm in
 
 * value (today's Sentry, the default): positions by value, pages asked for
   with whole-second ``start``/``end`` relative to the cursor's place
-  (`gateway.schema.seek`), so events stored late or deleted never make an
+  (`gateway.schema.paging.seek`), so events stored late or deleted never make an
   event repeat or vanish.
 * offset (``sample=true``): Sentry orders by a hash of the event id, which no
   time bound can follow, so positions are offsets in the pinned window; a
@@ -29,9 +29,9 @@ from gateway.sentry.filters import EventFilters
 from gateway.sentry.links import PageLinks
 from gateway.sentry.loaders import SentryLoaders
 
-from .connection import EventConnection, EventEdge, PageInfo
-from .event import event_from_json
-from .pagination import (
+from gateway.schema.types.connection import EventConnection, EventEdge, PageInfo
+from gateway.schema.types.event import event_from_json
+from gateway.schema.paging.pagination import (
     MAX_PAGE_SIZE,
     CursorCodec,
     epoch_seconds,
@@ -51,7 +51,7 @@ from .pagination import (
 )
 from gateway.sentry.errors import BadUpstreamResponse
 
-from .seek import SeekPage, Slice, row_from_event, seek_backward, seek_forward
+from gateway.schema.paging.seek import SeekPage, Slice, row_from_event, seek_backward, seek_forward
 
 #: The most pages one walk over value cursors may fetch (100 events each):
 #: beyond that an upstream that never stops saying "more" is refused.
@@ -95,8 +95,7 @@ class _Page:
     def value_cursors(self) -> bool:
         """True when Sentry pages this list with value cursors (older versions)."""
         return any(
-            link is not None and not link.cursor.is_offset_cursor
-            for link in (self.links.previous, self.links.next)
+            link is not None and not link.cursor.is_offset_cursor for link in (self.links.previous, self.links.next)
         )
 
 
@@ -126,8 +125,7 @@ async def resolve_events(
     connection = await traversal.run()
     if traversal.inexact and warnings is not None:
         warnings.extend(
-            {"code": "PAGING_INEXACT", "issueId": query.issue_id, "message": reason}
-            for reason in traversal.inexact
+            {"code": "PAGING_INEXACT", "issueId": query.issue_id, "message": reason} for reason in traversal.inexact
         )
     return connection
 
@@ -137,9 +135,7 @@ class _OlderSentry(Exception):
 
 
 class _Traversal:
-    def __init__(
-        self, loaders: SentryLoaders, codec: CursorCodec, query: EventsQuery, now: dt.datetime
-    ) -> None:
+    def __init__(self, loaders: SentryLoaders, codec: CursorCodec, query: EventsQuery, now: dt.datetime) -> None:
         validate_page_size(query.first, query.last)
         check_date_range(query.filters)
         self.loaders = loaders
@@ -217,9 +213,7 @@ class _Traversal:
 
     async def _seek_fetch(self, lo: int, hi: int, offset: int, per_page: int, probe: bool) -> Slice:
         """One call for `seek`: events with ``lo <= second < hi`` from `offset`."""
-        filters = replace(
-            self.upstream_filters, start=from_epoch_seconds(lo), end=from_epoch_seconds(hi)
-        )
+        filters = replace(self.upstream_filters, start=from_epoch_seconds(lo), end=from_epoch_seconds(hi))
         page = await self._fetch(
             _offset_cursor(offset),
             per_page,
@@ -243,15 +237,9 @@ class _Traversal:
         events = page.events[: span.size]  # an upstream that ignores per_page gives no more
         if span.start == 0 and page.value_cursors:
             # An older Sentry: these edges must point at its own page cursor.
-            located = [
-                _Located(e, Position.in_page(None, span.size, i), page.full)
-                for i, e in enumerate(events)
-            ]
+            located = [_Located(e, Position.in_page(None, span.size, i), page.full) for i, e in enumerate(events)]
         else:
-            located = [
-                _Located(e, Position.at_offset(span.start + i), page.full)
-                for i, e in enumerate(events)
-            ]
+            located = [_Located(e, Position.at_offset(span.start + i), page.full) for i, e in enumerate(events)]
         if before is not None:
             has_next = span.stop < before
         else:
@@ -278,9 +266,7 @@ class _Traversal:
 
         async def probe(offset: int) -> tuple[int, bool]:
             if offset not in probes:
-                probes[offset] = await self._fetch(
-                    _offset_cursor(offset), MAX_PAGE_SIZE, full=probe_full
-                )
+                probes[offset] = await self._fetch(_offset_cursor(offset), MAX_PAGE_SIZE, full=probe_full)
             return min(len(probes[offset].events), MAX_PAGE_SIZE), probes[offset].more
 
         total = await locate_end(probe)
@@ -309,10 +295,7 @@ class _Traversal:
         if size == 0:
             return []
         page = await self._fetch(_offset_cursor(start), size)
-        return [
-            _Located(e, Position.at_offset(start + i), page.full)
-            for i, e in enumerate(page.events[:size])
-        ]
+        return [_Located(e, Position.at_offset(start + i), page.full) for i, e in enumerate(page.events[:size])]
 
     # -- page strategy (value cursors) ---------------------------------------
 
@@ -370,9 +353,7 @@ class _Traversal:
                 raise _no_progress()
             cursor = str(page.links.next.cursor)
         located = seen[-last:] if last else []
-        return self._connection(
-            located, has_next=self.before is not None, has_previous=len(seen) > len(located)
-        )
+        return self._connection(located, has_next=self.before is not None, has_previous=len(seen) > len(located))
 
     def _page_connection(self, located: list[_Located], *, has_next: bool) -> EventConnection:
         return self._connection(located, has_next=has_next, has_previous=self.after is not None)
@@ -417,9 +398,7 @@ class _Traversal:
             )
         return _Page(loaded.page.events, loaded.page.links, loaded.full)
 
-    def _connection(
-        self, located: list[_Located], *, has_next: bool, has_previous: bool
-    ) -> EventConnection:
+    def _connection(self, located: list[_Located], *, has_next: bool, has_previous: bool) -> EventConnection:
         edges = [
             EventEdge(
                 cursor=self.codec.encode(CursorState(self.binding, self.window, item.position))
@@ -457,9 +436,7 @@ def _lacks_keys(events: list[dict[str, Any]], keys: frozenset[str]) -> bool:
     Items that are already full serializations (they carry ``entries``) are
     not asked for again: what they lack, Sentry does not have.
     """
-    return bool(keys) and any(
-        key not in event for event in events if "entries" not in event for key in keys
-    )
+    return bool(keys) and any(key not in event for event in events if "entries" not in event for key in keys)
 
 
 class _Walk:
@@ -475,6 +452,4 @@ class _Walk:
 
 
 def _no_progress() -> BadUpstreamResponse:
-    return BadUpstreamResponse(
-        "Sentry's paging did not advance (a repeated or empty page that claims more follow)"
-    )
+    return BadUpstreamResponse("Sentry's paging did not advance (a repeated or empty page that claims more follow)")

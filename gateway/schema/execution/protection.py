@@ -10,7 +10,7 @@
 * Every response carries ``extensions.cost`` (calls estimated and made) and,
   when Sentry reported them, ``extensions.rateLimit`` (the caller's limits).
 
-All are steps of `gateway.schema.pipeline.OperationPipeline`.
+All are steps of `gateway.schema.execution.pipeline.OperationPipeline`.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from graphql import (
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.types import ExecutionContext
 
-from .cost import Estimate, estimate
-from .document_limits import (
+from gateway.schema.execution.cost import Estimate, estimate
+from gateway.schema.execution.document_limits import (
     TOO_COMPLEX,
     alias_rule,
     depth_rule,
@@ -110,8 +110,7 @@ class Limits:
             if limit is not None and count > limit:
                 return [
                     GraphQLError(
-                        f"The document has {count} {what}; at most {limit} are allowed. "
-                        "Inline or reuse fragments.",
+                        f"The document has {count} {what}; at most {limit} are allowed. Inline or reuse fragments.",
                         extensions={"code": TOO_COMPLEX, "count": count, "limit": limit},
                     )
                 ]
@@ -186,10 +185,7 @@ def check_budget(context: ExecutionContext, limits: Limits) -> Estimate | None:
     calls = _budget(context.context)
     message = None
     if calls is not None and figures.calls > calls:
-        message = (
-            f"This query could make up to {figures.calls} calls to Sentry; "
-            f"one request may make at most {calls}."
-        )
+        message = f"This query could make up to {figures.calls} calls to Sentry; one request may make at most {calls}."
     elif limits.max_upstream_bytes is not None and figures.bytes > limits.max_upstream_bytes:
         message = (
             f"This query could make Sentry send about {_mib(figures.bytes)} of events; "

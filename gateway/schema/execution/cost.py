@@ -10,7 +10,7 @@ every field that calls Sentry has a name of its own in this schema:
 * ``issues(ids:)``, and ``_entities``: the children of each issue, plus that 1
   per 100 ids (they are batched into one call to the issue index);
 * ``tags``: 1;
-* ``events``: what `gateway.schema.seek.page_calls` says a page spends (1, or
+* ``events``: what `gateway.schema.paging.seek.page_calls` says a page spends (1, or
   2 where the page and the event that tells whether another one exists do not
   fit one call of Sentry's ``per_page`` of 100: ``first: 100``, ``last: 100,
   before: C``); ``last`` without ``before`` must find the end of the list
@@ -52,11 +52,11 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from .event import SIMPLE_FIELD_KEYS
-from .issue_fields import ISSUE_DATA_FIELDS
-from .node import InvalidGlobalId, decode_global_id
-from .seek import page_calls
-from .selection import field_names
+from gateway.schema.types.event import SIMPLE_FIELD_KEYS
+from gateway.schema.types.issue_fields import ISSUE_DATA_FIELDS
+from gateway.schema.types.node import InvalidGlobalId, decode_global_id
+from gateway.schema.execution.selection import field_names
+from gateway.schema.paging.seek import page_calls
 
 __all__ = [
     "FULL_EVENT_BYTES",
@@ -103,13 +103,9 @@ def estimate_upstream_calls(
     return estimate(document, operation_name, variables).calls
 
 
-def estimate(
-    document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any] | None
-) -> Estimate:
+def estimate(document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any] | None) -> Estimate:
     """The most calls to Sentry the operation could make, and the bytes they would bring."""
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     operation = next(
         (op for op in operations if operation_name is None or (op.name and op.name.value == operation_name)),
@@ -196,9 +192,7 @@ class _Walk:
             current = [node]
             for step in path:
                 current = [
-                    child
-                    for each in current
-                    for child in field_names(each.selection_set, self.fragments).get(step, [])
+                    child for each in current for child in field_names(each.selection_set, self.fragments).get(step, [])
                 ]
             for each in current:
                 names.update(field_names(each.selection_set, self.fragments))

@@ -3,7 +3,7 @@
 An edge's GraphQL cursor records where its event sits in one traversal:
 
 * ``value`` mode (today's Sentry, newest first): the event's whole second and
-  event id, its place in the gateway's order (see `gateway.schema.seek`, which
+  event id, its place in the gateway's order (see `gateway.schema.paging.seek`, which
   explains why an offset is not a position while events arrive), plus hints
   that size the next calls;
 * ``offset`` mode (``sample=true`` only, where Sentry orders by a hash that no
@@ -102,7 +102,9 @@ def parse_stats_period(text: str) -> dt.timedelta:
     try:
         return dt.timedelta(seconds=seconds)
     except OverflowError:
-        raise PagingError(f"Invalid statsPeriod: {text!r}. Use digits and a unit (s, m, h, d or w), like 14d or 24h.") from None
+        raise PagingError(
+            f"Invalid statsPeriod: {text!r}. Use digits and a unit (s, m, h, d or w), like 14d or 24h."
+        ) from None
 
 
 def check_date_range(filters: EventFilters) -> None:
@@ -176,7 +178,7 @@ def connection_binding(issue_id: str, filters: EventFilters) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Mark:
-    """An edge's place in the gateway's order (`gateway.schema.seek`): its second and event id.
+    """An edge's place in the gateway's order (`gateway.schema.paging.seek`): its second and event id.
 
     ``rank`` (events above it in the traversal's window when it was placed, -1
     unknown), ``k`` (its 1-based place among the events of its second) and
@@ -411,4 +413,3 @@ async def locate_end(probe: Probe, page_size: int = MAX_PAGE_SIZE) -> int:
             # outright; split what remains on either side evenly.
             offset = (low - 1 + high - page_size) // 2
     raise RuntimeError("locate_end did not converge; the upstream list keeps changing")
-

@@ -26,10 +26,10 @@ from typing import Any
 
 from strawberry.extensions import SchemaExtension
 
-from .cost import Estimate
-from .caches import parse_cached, validate_cached
-from .errors import code_errors, require_operation_name
-from .protection import Limits, check_budget, cost_results
+from gateway.schema.execution.cost import Estimate
+from gateway.schema.execution.caches import parse_cached, validate_cached
+from gateway.schema.execution.errors import code_errors, require_operation_name
+from gateway.schema.execution.protection import Limits, check_budget, cost_results
 
 __all__ = ["OperationPipeline"]
 

@@ -14,9 +14,7 @@ import binascii
 import strawberry
 
 
-@strawberry.interface(
-    description="An object with a global id that `Query.node(id:)` can refetch."
-)
+@strawberry.interface(description="An object with a global id that `Query.node(id:)` can refetch.")
 class Node:
     id: strawberry.ID = strawberry.field(
         description="Opaque global id of this object; pass it to `Query.node(id:)` to refetch it."
@@ -37,8 +35,12 @@ def decode_global_id(global_id: str) -> tuple[str, str]:
     try:
         text = base64.b64decode(global_id.encode("ascii"), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeError, ValueError):
-        raise InvalidGlobalId(f"{global_id!r} is not a valid global id: pass the `id` field of an object this gateway returned") from None
+        raise InvalidGlobalId(
+            f"{global_id!r} is not a valid global id: pass the `id` field of an object this gateway returned"
+        ) from None
     type_name, sep, key = text.partition(":")
     if not sep or not type_name or not key:
-        raise InvalidGlobalId(f"{global_id!r} is not a valid global id: pass the `id` field of an object this gateway returned")
+        raise InvalidGlobalId(
+            f"{global_id!r} is not a valid global id: pass the `id` field of an object this gateway returned"
+        )
     return type_name, key

@@ -9,10 +9,10 @@ from strawberry.types import Info
 
 from gateway.sentry.errors import InvalidInput
 
-from .context import RequestContext
-from .event import refetch_event
-from .issue import EVENT_FIELDS, Issue, resolve_issue
-from .node import InvalidGlobalId, Node, decode_global_id
+from gateway.schema.execution.context import RequestContext
+from gateway.schema.types.event import refetch_event
+from gateway.schema.resolvers.issue import EVENT_FIELDS, Issue, resolve_issue
+from gateway.schema.types.node import InvalidGlobalId, Node, decode_global_id
 
 __all__ = ["EVENT_FIELDS", "MAX_ISSUE_IDS", "build_query_type", "resolve_node"]
 
@@ -35,9 +35,7 @@ def build_query_type() -> type:
         async def issue(
             self,
             info: Info[RequestContext, None],
-            id: Annotated[
-                strawberry.ID, strawberry.argument(description="Sentry's issue id or short id.")
-            ],
+            id: Annotated[strawberry.ID, strawberry.argument(description="Sentry's issue id or short id.")],
         ) -> Issue | None:
             return await resolve_issue(info, str(id))
 
@@ -65,9 +63,7 @@ def build_query_type() -> type:
         async def node(
             self,
             info: Info[RequestContext, None],
-            id: Annotated[
-                strawberry.ID, strawberry.argument(description="A global id from an `id` field.")
-            ],
+            id: Annotated[strawberry.ID, strawberry.argument(description="A global id from an `id` field.")],
         ) -> Node | None:
             return await resolve_node(info, str(id))
 
@@ -82,4 +78,6 @@ async def resolve_node(info: Info[RequestContext, None], global_id: str) -> Node
         return await resolve_issue(info, key)
     if type_name == "Event":
         return await refetch_event(context, global_id)
-    raise InvalidGlobalId(f"{global_id!r} is not a valid global id: pass the `id` field of an object this gateway returned")
+    raise InvalidGlobalId(
+        f"{global_id!r} is not a valid global id: pass the `id` field of an object this gateway returned"
+    )

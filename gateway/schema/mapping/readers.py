@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1
@@ -28,6 +29,11 @@ INT_MAX = 2**31 - 1
 
 class Malformed(ValueError):
     """A structure inside an entry's data that cannot be read as documented."""
+
+
+def as_json(value: Any) -> Any:
+    """A JSON value passed through unchanged (for `JSON` fields)."""
+    return value
 
 
 def string(value: Any) -> str | None:
@@ -55,6 +61,16 @@ def number(value: Any) -> float | None:
     return None
 
 
+def big_count(value: Any) -> int | None:
+    """A count Sentry sends as a string of digits (or an int) so it never overflows: an int
+    of any size; at most 40 digits are read (anything longer is not a count)."""
+    if type(value) is int:
+        return value
+    if type(value) is str and value.isdigit() and len(value) <= 40:
+        return int(value)
+    return None
+
+
 def boolean(value: Any) -> bool | None:
     """A JSON boolean, else None."""
     return value if type(value) is bool else None
@@ -67,6 +83,11 @@ def identifier(value: Any) -> str | None:
     if type(value) is int:
         return str(value)
     return None
+
+
+def identifier_or_empty(value: Any) -> str:
+    """An id (see `identifier`), ``""`` when there is none (for non-null id fields)."""
+    return identifier(value) or ""
 
 
 def mapping(value: Any) -> Mapping[str, Any] | None:
@@ -140,3 +161,85 @@ def object_items(value: Any, what: str) -> list[Mapping[str, Any]]:
             raise Malformed(f"an item of {what} is not an object")
         items.append(item)
     return items
+
+
+# Pairs: Sentry sends some lists as ``[[a, b], ...]``.
+
+
+def pairs(value: Any, what: str) -> list[list[Any]]:
+    """A list of two-item lists (null reads as empty); anything else is `Malformed`."""
+    items = require_list(value, what)
+    for item in items:
+        if not isinstance(item, list) or len(item) != 2:
+            raise Malformed(f"an item of {what} is not a pair")
+    return items
+
+
+def name_value_pairs(value: Any, what: str) -> list[tuple[str, Any]]:
+    """Sentry's ``[[name, value], ...]`` with string names; an object becomes pairs sorted by
+    name (as Sentry's own interface does); anything else is `Malformed`."""
+    if type(value) is dict or isinstance(value, Mapping):
+        return [(str(name), value[name]) for name in sorted(value, key=str)]
+    found = []
+    for item in require_list(value, what):
+        if not isinstance(item, list) or len(item) != 2 or type(item[0]) is not str:
+            raise Malformed(f"an item of {what} is not a [name, value] pair")
+        found.append((item[0], item[1]))
+    return found
+
+
+def query_pairs(value: Any) -> list[tuple[str, Any]]:
+    """A request's query as pairs; very old events store one string (`foo=bar&x=1`), parsed
+    here (percent-decoded, blank values kept)."""
+    if isinstance(value, str):
+        return parse_qsl(value[1:] if value.startswith("?") else value, keep_blank_values=True)
+    return name_value_pairs(value, "query")
+
+
+def legacy_query_string(value: Any) -> str | None:
+    """The query string of very old events, which store it as one string; else None."""
+    return value if isinstance(value, str) else None
+
+
+def cookie_pairs(value: Any) -> list[tuple[str, Any]]:
+    """A request's cookies as pairs; very old events store the raw ``Cookie`` header."""
+    if isinstance(value, str):
+        found = []
+        for part in value.split(";"):
+            name, sep, val = part.strip().partition("=")
+            if name or sep:
+                found.append((name, val))
+        return found
+    return name_value_pairs(value, "cookies")
+
+
+def header_pairs(value: Any) -> list[tuple[str, Any]]:
+    """A request's headers as pairs."""
+    return name_value_pairs(value, "headers")
+
+
+def line_pairs(value: Any) -> list[list[Any]]:
+    """Sentry's ``[[lineNo, line], ...]`` source context."""
+    return pairs(value, "context")
+
+
+def image_list(value: Any) -> list[Any] | None:
+    """Debug images: null, or a list without null items (each image passed through as
+    JSON); anything else is `Malformed`."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or any(image is None for image in value):
+        raise Malformed("debugmeta images is not a list of images")
+    return value
+
+
+def objects_in_list(value: Any) -> list[Mapping[str, Any]]:
+    """The objects of a list, anything else in it skipped; not a list reads as empty."""
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if type(item) is dict or isinstance(item, Mapping)]
+
+
+def tag_objects(value: Any) -> list[Mapping[str, Any]]:
+    """An event's tags: the objects with a string ``key`` (anything else skipped)."""
+    return [item for item in objects_in_list(value) if type(item.get("key")) is str]

@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from gateway.sentry.upstream import BodyRefused, HTTPTimeout, Upstream, UpstreamResponse
+from .upstream import BodyRefused, HTTPTimeout, Upstream, UpstreamResponse
 
-from . import tracing
-from .context import current_observation
-from .metrics import endpoint_kind, observe_upstream
+from gateway.observability import tracing
+from gateway.observability.context import current_observation
+from gateway.observability.metrics import endpoint_kind, observe_upstream
 
 __all__ = ["InstrumentedUpstream", "failure_reason"]
 

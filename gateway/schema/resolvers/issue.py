@@ -22,16 +22,16 @@ from gateway.sentry.filters import EventFilters
 from gateway.sentry.errors import NotFound
 from gateway.sentry.ids import SPECIAL_EVENT_IDS, validate_event_id, validate_issue_id
 
-from .connection import EventConnection
-from .context import RequestContext
-from .event import SIMPLE_FIELD_KEYS, Event, canonical_issue_id, event_from_json
-from .issue_fields import ISSUE_DATA_FIELDS, IssueFields, issue_fields_from_json
-from .node import InvalidGlobalId, Node, decode_global_id, encode_global_id
-from .pagination import PagingError, check_date_range
-from .scalars import DateTime
-from .selection import child_field_names_on, connection_node_fields, selects_cursors
-from .tags import TagFacet, tag_facets_from_json
-from .traversal import EventsQuery, resolve_events
+from gateway.schema.types.connection import EventConnection
+from gateway.schema.execution.context import RequestContext
+from gateway.schema.types.event import SIMPLE_FIELD_KEYS, Event, canonical_issue_id, event_from_json
+from gateway.schema.types.issue_fields import ISSUE_DATA_FIELDS, IssueFields, issue_fields_from_json
+from gateway.schema.types.node import InvalidGlobalId, Node, decode_global_id, encode_global_id
+from gateway.schema.paging.pagination import PagingError, check_date_range
+from gateway.schema.types.scalars import DateTime
+from gateway.schema.execution.selection import child_field_names_on, connection_node_fields, selects_cursors
+from gateway.schema.types.tags import TagFacet, tag_facets_from_json
+from gateway.schema.paging.traversal import EventsQuery, resolve_events
 
 QueryArg = Annotated[
     str | None,
@@ -98,23 +98,17 @@ MAX_STATS_PERIOD_LENGTH = 16
 def _check_filter_sizes(query: str | None, environment: list[str] | None, statsPeriod: str | None) -> None:
     """Refuse filter arguments too long to be meant (`PagingError`: ``BAD_USER_INPUT``)."""
     if query is not None and len(query) > MAX_QUERY_LENGTH:
-        raise PagingError(
-            f"`query` is {len(query)} characters long; at most {MAX_QUERY_LENGTH} are accepted."
-        )
+        raise PagingError(f"`query` is {len(query)} characters long; at most {MAX_QUERY_LENGTH} are accepted.")
     if environment is not None:
         if len(environment) > MAX_ENVIRONMENTS:
-            raise PagingError(
-                f"`environment` lists {len(environment)} names; at most {MAX_ENVIRONMENTS} are accepted."
-            )
+            raise PagingError(f"`environment` lists {len(environment)} names; at most {MAX_ENVIRONMENTS} are accepted.")
         if any(len(name) > MAX_ENVIRONMENT_LENGTH for name in environment):
             raise PagingError(
                 f"An `environment` name is longer than {MAX_ENVIRONMENT_LENGTH} characters, "
                 "which no Sentry environment is."
             )
     if statsPeriod is not None and len(statsPeriod) > MAX_STATS_PERIOD_LENGTH:
-        raise PagingError(
-            f"`statsPeriod` is {len(statsPeriod)} characters long; pass a period such as `24h` or `14d`."
-        )
+        raise PagingError(f"`statsPeriod` is {len(statsPeriod)} characters long; pass a period such as `24h` or `14d`.")
 
 
 def _filters(
@@ -172,9 +166,7 @@ class Issue(Node, IssueFields):
         return strawberry.ID(encode_global_id("Issue", issue_id))
 
     @classmethod
-    async def resolve_reference(
-        cls, info: Info[RequestContext, None], **representation: object
-    ) -> Issue:
+    async def resolve_reference(cls, info: Info[RequestContext, None], **representation: object) -> Issue:
         """Federation: the issue for ``{issueId}`` or ``{id}``, through the batched loader."""
         if "issueId" in representation:
             return await resolve_issue(info, str(representation["issueId"]))
@@ -202,15 +194,11 @@ class Issue(Node, IssueFields):
         info: Info[RequestContext, None],
         key: Annotated[
             str | None,
-            strawberry.argument(
-                description="Only this tag key (`user` and `sentry:user` both work, as in Sentry)."
-            ),
+            strawberry.argument(description="Only this tag key (`user` and `sentry:user` both work, as in Sentry)."),
         ] = UNSET,
         limit: Annotated[
             int | None,
-            strawberry.argument(
-                description="Top values per key, 1 to 1000 (Sentry's default: 10, or 9 with `key`)."
-            ),
+            strawberry.argument(description="Top values per key, 1 to 1000 (Sentry's default: 10, or 9 with `key`)."),
         ] = UNSET,
         environment: EnvironmentArg = UNSET,
     ) -> list[TagFacet]:
@@ -243,14 +231,11 @@ class Issue(Node, IssueFields):
         first: Annotated[
             int | None, strawberry.argument(description="Page forward: this many events (1-100).")
         ] = UNSET,
-        after: Annotated[
-            str | None, strawberry.argument(description="Page forward from this edge's cursor.")
-        ] = UNSET,
+        after: Annotated[str | None, strawberry.argument(description="Page forward from this edge's cursor.")] = UNSET,
         last: Annotated[
             int | None,
             strawberry.argument(
-                description="Page backward: this many events (1-100), the oldest ones when "
-                "there is no `before`."
+                description="Page backward: this many events (1-100), the oldest ones when there is no `before`."
             ),
         ] = UNSET,
         before: Annotated[
@@ -277,9 +262,7 @@ class Issue(Node, IssueFields):
     ) -> EventConnection:
         fields = connection_node_fields(info._raw_info) - {"__typename"}
         full = any(name not in SIMPLE_FIELD_KEYS for name in fields)
-        simple_keys = frozenset(
-            SIMPLE_FIELD_KEYS[name] for name in fields if name in SIMPLE_FIELD_KEYS
-        )
+        simple_keys = frozenset(SIMPLE_FIELD_KEYS[name] for name in fields if name in SIMPLE_FIELD_KEYS)
         events_query = EventsQuery(
             issue_id=str(self.issueId),
             filters=_filters(query, environment, start, end, statsPeriod, bool(sample)),
@@ -293,9 +276,7 @@ class Issue(Node, IssueFields):
             cursors=selects_cursors(info._raw_info),
         )
         context = info.context
-        return await resolve_events(
-            context.loaders, context.codec, events_query, context.now, context.paging_warnings
-        )
+        return await resolve_events(context.loaders, context.codec, events_query, context.now, context.paging_warnings)
 
     @strawberry.field(
         description="One event of this issue by its event id (Sentry's event detail endpoint), "
@@ -304,16 +285,12 @@ class Issue(Node, IssueFields):
     async def event(
         self,
         info: Info[RequestContext, None],
-        eventID: Annotated[
-            str, strawberry.argument(description="The event id: 32 hex characters (dashes allowed).")
-        ],
+        eventID: Annotated[str, strawberry.argument(description="The event id: 32 hex characters (dashes allowed).")],
     ) -> Event | None:
         validate_event_id(eventID)
         return await self._detail(info, eventID, EventFilters())
 
-    @strawberry.field(
-        description="The newest event of the issue that matches the filters." + NULL_WHEN_NO_MATCH
-    )
+    @strawberry.field(description="The newest event of the issue that matches the filters." + NULL_WHEN_NO_MATCH)
     async def latestEvent(
         self,
         info: Info[RequestContext, None],
@@ -325,9 +302,7 @@ class Issue(Node, IssueFields):
     ) -> Event | None:
         return await self._detail(info, "latest", _filters(query, environment, start, end, statsPeriod))
 
-    @strawberry.field(
-        description="The oldest event of the issue that matches the filters." + NULL_WHEN_NO_MATCH
-    )
+    @strawberry.field(description="The oldest event of the issue that matches the filters." + NULL_WHEN_NO_MATCH)
     async def oldestEvent(
         self,
         info: Info[RequestContext, None],
@@ -352,13 +327,9 @@ class Issue(Node, IssueFields):
         end: EndArg = UNSET,
         statsPeriod: StatsPeriodArg = UNSET,
     ) -> Event | None:
-        return await self._detail(
-            info, "recommended", _filters(query, environment, start, end, statsPeriod)
-        )
+        return await self._detail(info, "recommended", _filters(query, environment, start, end, statsPeriod))
 
-    async def _detail(
-        self, info: Info[RequestContext, None], event_id: str, filters: EventFilters
-    ) -> Event | None:
+    async def _detail(self, info: Info[RequestContext, None], event_id: str, filters: EventFilters) -> Event | None:
         issue_id = str(self.issueId)
         try:
             data = await info.context.loaders.event(issue_id, event_id, filters)

@@ -3,7 +3,7 @@
 * ``schema.graphql`` is what clients and their tools (codegen, relay-compiler)
   read: the API without federation's plumbing (``_entities``, ``_service``,
   ``_Any``, the ``@key``/``@link`` directives), sorted by name: what
-  introspection shows (`gateway.schema.introspection`).
+  introspection shows (`gateway.schema.execution.introspection`).
 * ``subgraph.graphql`` is what a supergraph composes: exactly the SDL the
   running gateway returns from ``{ _service { sdl } }``.
 """
@@ -15,9 +15,10 @@ from strawberry.federation import Schema as FederationSchema
 
 from gateway.compat import graphql_schema
 
-from .introspection import client_schema
+from gateway.schema.execution.introspection import client_schema
 
 __all__ = ["client_sdl", "subgraph_sdl"]
+
 
 def client_sdl(schema: FederationSchema) -> str:
     """The API as clients see it (and introspect it), without federation's plumbing."""

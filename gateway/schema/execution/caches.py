@@ -10,7 +10,7 @@ than an eighth of that is not cached at all (a huge query is rare, and
 parsing it again costs less than keeping it). Validation results hang off the
 documents (`WeakIdentityMap`) and go with them.
 
-Both are steps of `gateway.schema.pipeline.OperationPipeline`.
+Both are steps of `gateway.schema.execution.pipeline.OperationPipeline`.
 """
 
 from __future__ import annotations
@@ -24,11 +24,9 @@ from strawberry.types import ExecutionContext
 
 from gateway.compat import validate_document
 
-from .identity_map import WeakIdentityMap
+from gateway.schema.execution.identity_map import WeakIdentityMap
 
-__all__ = [
-    "clear_parse_cache",
-    "parse_cache_weight", "parse_cached", "set_parse_cache_bytes", "validate_cached"]
+__all__ = ["clear_parse_cache", "parse_cache_weight", "parse_cached", "set_parse_cache_bytes", "validate_cached"]
 
 
 def parse_cached(context: ExecutionContext) -> None:

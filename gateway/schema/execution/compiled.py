@@ -65,7 +65,7 @@ from gateway.compat import (
 )
 from gateway.observability.metrics import observe_compiled_fallback
 
-from .identity_map import WeakIdentityMap
+from gateway.schema.execution.identity_map import WeakIdentityMap
 
 __all__ = ["CompiledExecutionContext", "execution_context_class"]
 
@@ -147,9 +147,7 @@ class CompiledExecutionContext(StrawberryExecutionContext):
                         observe_compiled_fallback("value")
                 except Exception as error:  # noqa: BLE001 - graphql-core is the reference
                     _unexpected(error, "completing", return_type)
-        return super().complete_value(
-            return_type, field_details_list, info, path, result, position_context
-        )
+        return super().complete_value(return_type, field_details_list, info, path, result, position_context)
 
     def _awaits(self, result: Any) -> bool:
         """Whether `result` is a list with awaitable items (e.g. ``issues(ids:)``'s).
@@ -280,10 +278,7 @@ class CompiledExecutionContext(StrawberryExecutionContext):
         def complete_nullable_items(value: Any) -> list[Any]:
             if type(value) is not list and type(value) is not tuple:
                 raise _GiveUp
-            return [
-                inner(element) if element is not None and element is not Undefined else None
-                for element in value
-            ]
+            return [inner(element) if element is not None and element is not Undefined else None for element in value]
 
         return complete_nullable_items
 

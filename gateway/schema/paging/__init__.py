@@ -1,0 +1,2 @@
+"""Relay cursors over Sentry's paging: the cursor format (`pagination`), exact paging by
+value (`seek`, pure), and the calls it makes (`traversal`)."""
