@@ -70,6 +70,12 @@ def attacks(rng: random.Random) -> list[tuple[str, dict, dict]]:
         ("fanout_22", {"query": fanout(22)}, {}),
         ("fanout_60", {"query": fanout(60)}, {}),
         ("fanout_aliases", {"query": fanout(30, "a: id")}, {}),
+        (
+            "fragment_cycle_through_fields",
+            {"query": '{ issue(id: "2") { ...A } } fragment A on Issue { events(first: 1) { nodes { ...B } } } '
+             "fragment B on Event { ...A }"},
+            {},
+        ),
         ("repeated_fields", {"query": '{ issue(id: "2") { ' + "events(first:1){nodes{eventID}} " * 400 + "} }"}, {}),
         ("hundred_full_pages", {"query": "{ " + hundred_full + " }"}, {}),
         ("eight_full_pages", {"query": "{ " + eight_full + " }"}, {}),

@@ -134,38 +134,62 @@ def _positive_int(text: str) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    """Check the settings here, then run uvicorn, whose workers build the app themselves.
+
+    What the flags decide reaches the workers through the environment, set only
+    for as long as this call runs (`_environment`): with ``--workers`` above 1
+    uvicorn spawns fresh interpreters that import ``create_served_app`` by name
+    and call it with no arguments, so the environment they inherit is the only
+    channel to them (one worker runs the same factory, for the same code path).
+    ``PYTHONMALLOC`` must be in place before the interpreter starts: the
+    process re-executes itself with it (only from a real command line).
+    """
     import uvicorn
 
     from gateway.serving import available_cpus
 
-    if args.demo:
-        os.environ["GATEWAY_DEMO"] = "1"  # workers read the same environment
-    settings = load_settings()  # fail now, in the parent, with a clear message
-    require_deliberate_mode(settings)  # no synthetic data because a variable went missing
-    if args.command_line and "PYTHONMALLOC" not in os.environ:
-        # Workers allocate through malloc, so the memory of a burst of big
-        # answers can go back to the system (see `gateway.serving`); set
-        # PYTHONMALLOC=pymalloc to keep CPython's own allocator instead.
-        os.environ["PYTHONMALLOC"] = "malloc"
-        os.execv(sys.executable, [sys.executable, "-m", "gateway", *sys.argv[1:]])
-    _start_up_report(settings)
-    workers = args.workers or available_cpus()
-    os.environ["GATEWAY_WORKER_COUNT"] = str(workers)  # each worker keeps to its share of Sentry's limits
-    with _metrics_directory(workers, settings.metrics):
-        uvicorn.run(
-            "gateway.serving:create_served_app",
-            factory=True,
-            # httptools with a header size limit and header/body read timeouts
-            http="gateway.http_guard:GuardedHttpToolsProtocol",
-            host=args.host,
-            port=args.port,
-            workers=workers,
-            log_level="info",
-            timeout_graceful_shutdown=args.graceful_timeout,
-            access_log=False,  # the gateway writes its own JSON access log (gateway.access)
-            log_config=_log_config(),
-        )
+    with _environment(GATEWAY_DEMO="1" if args.demo else None):
+        settings = load_settings()  # fail now, in the parent, with a clear message
+        require_deliberate_mode(settings)  # no synthetic data because a variable went missing
+        if args.command_line and "PYTHONMALLOC" not in os.environ:
+            # Workers allocate through malloc, so the memory of a burst of big
+            # answers can go back to the system (see `gateway.serving`); set
+            # PYTHONMALLOC=pymalloc to keep CPython's own allocator instead.
+            os.environ["PYTHONMALLOC"] = "malloc"
+            os.execv(sys.executable, [sys.executable, "-m", "gateway", *sys.argv[1:]])
+        _start_up_report(settings)
+        workers = args.workers or available_cpus()
+        # Each worker keeps to its share of Sentry's limits.
+        with _environment(GATEWAY_WORKER_COUNT=str(workers)), _metrics_directory(workers, settings.metrics):
+            uvicorn.run(
+                "gateway.serving:create_served_app",
+                factory=True,
+                # httptools with a header size limit and header/body read timeouts
+                http="gateway.http_guard:GuardedHttpToolsProtocol",
+                host=args.host,
+                port=args.port,
+                workers=workers,
+                log_level="info",
+                timeout_graceful_shutdown=args.graceful_timeout,
+                access_log=False,  # the gateway writes its own JSON access log (gateway.access)
+                log_config=_log_config(),
+            )
     return 0
+
+
+@contextlib.contextmanager
+def _environment(**values: str | None) -> Iterator[None]:
+    """Set these variables (None: leave as is) for the workers, restored on the way out."""
+    saved = {name: os.environ.get(name) for name, value in values.items() if value is not None}
+    os.environ.update({name: value for name, value in values.items() if value is not None})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _start_up_report(settings: Settings) -> None:
@@ -215,11 +239,8 @@ def _metrics_directory(workers: int, metrics: bool) -> Iterator[None]:
         yield
         return
     with tempfile.TemporaryDirectory(prefix="sentry-events-gateway-metrics-") as directory:
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
-        try:
+        with _environment(PROMETHEUS_MULTIPROC_DIR=directory):
             yield
-        finally:
-            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 def _log_config() -> dict[str, Any]:

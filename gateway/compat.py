@@ -30,7 +30,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from graphql import GraphQLSchema, VariableValues
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, NoFragmentCyclesRule, VariableValues, visit
 
 __all__ = [
     "COMPILED_PATH_PROBLEMS",
@@ -40,6 +40,7 @@ __all__ = [
     "FieldDetails",
     "StrawberryExecutionContext",
     "compiled_path_supported",
+    "fragment_cycle_errors",
     "graphql_ide_html",
     "graphql_schema",
     "is_default_resolver",
@@ -108,6 +109,12 @@ try:
 except ImportError:  # pragma: no cover
     _get_graphql_ide_html = None  # type: ignore[assignment]
 
+try:
+    from graphql.validation import ASTValidationContext as _ASTValidationContext
+except ImportError as error:  # pragma: no cover
+    _ASTValidationContext = None  # type: ignore[assignment, misc]
+    logger.warning("graphql-core has no ASTValidationContext (%s): fragment cycles are checked by validation only", error)
+
 
 if TYPE_CHECKING:
     from strawberry.schema.schema import (
@@ -144,6 +151,19 @@ def validate_document(schema: Any, document: Any, rules: tuple[Any, ...]) -> lis
     if _validate_document is None or not isinstance(inner, GraphQLSchema):  # pragma: no cover
         return None
     return list(_validate_document(inner, document, rules))
+
+
+def fragment_cycle_errors(document: DocumentNode) -> list[GraphQLError]:
+    """graphql-core's own ``NoFragmentCyclesRule`` on `document` alone: the rule reads
+    no schema, so it runs on graphql-core's schema-free validation context.
+
+    Empty when this graphql-core lacks that context (validation finds the cycles later).
+    """
+    if _ASTValidationContext is None:  # pragma: no cover
+        return []
+    errors: list[GraphQLError] = []
+    visit(document, NoFragmentCyclesRule(_ASTValidationContext(document, errors.append)))
+    return errors
 
 
 def graphql_schema(schema: Any) -> GraphQLSchema:

@@ -13,12 +13,13 @@ data and use no caller's credential.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.refusal import send_refusal
 
 __all__ = ["AllowedHosts"]
 
@@ -65,28 +66,12 @@ class AllowedHosts:
                 "not logged.",
                 host[:_QUOTED],
             )
-        payload = json.dumps(
-            {
-                "errors": [
-                    {
-                        "message": f"This gateway does not answer for the host {host[:_QUOTED]!r}. "
-                        "Call it under one of its configured names (GATEWAY_ALLOWED_HOSTS).",
-                        "extensions": {"code": "BAD_USER_INPUT"},
-                    }
-                ]
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 400,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(payload)).encode()),
-                ],
-            }
+        await send_refusal(
+            send,
+            400,
+            f"This gateway does not answer for the host {host[:_QUOTED]!r}. "
+            "Call it under one of its configured names (GATEWAY_ALLOWED_HOSTS).",
         )
-        await send({"type": "http.response.body", "body": payload})
 
 
 class _HostCheck:

@@ -21,11 +21,11 @@ import math
 import time
 from dataclasses import dataclass
 
-import orjson
 from cachetools import LRUCache
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.observability.graphql_view import note_codes
+from gateway.refusal import send_refusal
 from gateway.sentry.credentials import credential_fingerprint
 
 __all__ = ["MAX_CALLERS", "RateLimit", "TokenBuckets"]
@@ -102,25 +102,11 @@ class RateLimit:
             return
         retry_after = max(1, math.ceil(wait))
         note_codes(["RATE_LIMITED"])
-        body = orjson.dumps(
-            {
-                "errors": [
-                    {
-                        "message": f"Too many requests from this caller; retry in {retry_after} s.",
-                        "extensions": {"code": "RATE_LIMITED", "retryAfter": retry_after},
-                    }
-                ]
-            }
+        await send_refusal(
+            send,
+            429,
+            f"Too many requests from this caller; retry in {retry_after} s.",
+            code="RATE_LIMITED",
+            extensions={"retryAfter": retry_after},
+            headers=[(b"retry-after", str(retry_after).encode())],
         )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 429,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", str(retry_after).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})

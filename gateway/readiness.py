@@ -8,17 +8,26 @@ the gateway is always ready. Otherwise, at most once every
 1. reachable: an unauthenticated ``GET {SENTRY_BASE_URL}/api/0/``; any answer
    below 500 means the network path works (a 5xx, a timeout or a refused
    connection is not ready);
-2. credential: when both ``SENTRY_AUTH_TOKEN`` and ``SENTRY_ORG`` are set,
+2. credential: when ``SENTRY_AUTH_TOKEN`` is set,
    ``GET /api/0/organizations/{org}/issues/?group=0&project=-1`` with the
    token. That is the issue index asked for no issue: Sentry checks the token
    (401), its event scope (403) and the organization (404) before it looks
    anything up, and answers ``[]`` when all three are right, without running
    a search. A 401, 403 or 404 is not ready, with the reason.
 
+The organization is ``SENTRY_ORG``; without it, the one the gateway would
+discover for the token (`gateway.sentry.organizations`: the only one
+``GET /api/0/organizations/`` lists), checked the same way, and the JSON
+says which (``organizationSource``: ``SENTRY_ORG`` or ``discovered``). When
+nothing is discovered (the token may not list organizations, or lists none
+or several) the gateway uses the unscoped routes: ready, the credential not
+checked, and the reason says to set SENTRY_ORG; a token Sentry refuses (401)
+is not ready.
+
 Without a token, callers bring their own credentials: the gateway is ready
-when Sentry is reachable, and the JSON says the credential was not checked
-(likewise without an organization). `startup_line` runs the same checks once
-for ``serve``'s start-up log line; it never stops start-up.
+when Sentry is reachable, and the JSON says the credential was not checked.
+`startup_line` runs the same checks once for ``serve``'s start-up log line;
+it never stops start-up.
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from starlette.responses import JSONResponse
 from gateway.sentry.instrumented import failure_reason
 from gateway.sentry.client import loads
 from gateway.sentry.errors import BEARER_FORM
+from gateway.sentry.organizations import single_organization
 from gateway.sentry.upstream import Upstream, UpstreamHTTPError, UpstreamResponse
 
 __all__ = ["Readiness", "ReadinessResult", "startup_line"]
@@ -133,20 +143,68 @@ class Readiness:
                 f"{BEARER_FORM} can query",
             }
             return ReadinessResult(True, "Sentry is reachable; no SENTRY_AUTH_TOKEN to check", checks)
-        if self.org is None:
-            checks["credential"] = {"ok": None, "reason": "SENTRY_ORG is unset: not checked"}
-            return ReadinessResult(True, "Sentry is reachable; no SENTRY_ORG to check the token against", checks)
-        ok, reason, status = await self._check_credential()
-        checks["credential"] = {"ok": ok, "organization": self.org, "reason": reason}
+        org, source = self.org, "SENTRY_ORG"
+        if org is None:
+            discovered = await self._discover_org()
+            if not isinstance(discovered, str):
+                ok, reason, status = discovered
+                checks["credential"] = {"ok": ok, "reason": reason}
+                if status is not None:
+                    checks["credential"]["upstreamStatus"] = status
+                return ReadinessResult(ok is not False, reason, checks)
+            org, source = discovered, "discovered"
+        ok, reason, status = await self._check_credential(org, source)
+        checks["credential"] = {"ok": ok, "organization": org, "organizationSource": source, "reason": reason}
         if status is not None:
             checks["credential"]["upstreamStatus"] = status
         return ReadinessResult(ok, reason, checks)
 
-    async def _check_credential(self) -> tuple[bool, str, int | None]:
-        path = f"/api/0/organizations/{quote(self.org or '', safe='')}/issues/?group=0&project=-1"
-        headers = {**self._headers, "Authorization": f"Bearer {self._token}"}
-        answer = await self._get(path, headers)
-        org = repr(self.org)
+    def _authorized(self) -> dict[str, str]:
+        return {**self._headers, "Authorization": f"Bearer {self._token}"}
+
+    async def _discover_org(self) -> str | tuple[bool | None, str, int | None]:
+        """The organization the gateway discovers for the token, or (ok, reason, status)
+        when there is none: ok None (not checked, ready) or False (not ready)."""
+        answer = await self._get("/api/0/organizations/?per_page=2", self._authorized())
+        if isinstance(answer, str):
+            return False, f"could not list SENTRY_AUTH_TOKEN's organizations (SENTRY_ORG is unset): {answer}", None
+        status = answer.status_code
+        detail = _detail(answer)
+        said = f" (Sentry: {detail!r})" if detail else ""
+        unscoped = (
+            "not checked; the gateway uses Sentry's deprecated unscoped routes for it. Set "
+            "SENTRY_ORG to your organization's slug to check the token and use the organization routes"
+        )
+        if status == 200:
+            body = _json(answer)
+            if isinstance(body, list):
+                slug = single_organization([item for item in body if isinstance(item, dict)])
+                if slug is not None:
+                    return slug
+                count = "no" if not body else "several"
+                return None, f"SENTRY_ORG is unset and SENTRY_AUTH_TOKEN lists {count} organizations: {unscoped}", status
+            return False, "Sentry's list of organizations was not a JSON list (SENTRY_ORG is unset)", status
+        if status == 401:
+            return False, (
+                f"Sentry refused SENTRY_AUTH_TOKEN{said}: it may be mistyped, expired or revoked"
+            ), status
+        if status in (400, 403, 404):  # the gateway's discovery decides the same: no organization
+            return None, (
+                f"SENTRY_ORG is unset and SENTRY_AUTH_TOKEN may not list organizations{said} (org:read "
+                f"finds its organization): {unscoped}"
+            ), status
+        if status == 429:
+            return True, "Sentry rate-limited the organization listing; the token was accepted", status
+        if status >= 500:
+            return False, f"Sentry answered {status} listing SENTRY_AUTH_TOKEN's organizations", status
+        return False, f"Sentry answered an unexpected {status} listing the token's organizations{said}", status
+
+    async def _check_credential(self, slug: str, source: str) -> tuple[bool, str, int | None]:
+        path = f"/api/0/organizations/{quote(slug, safe='')}/issues/?group=0&project=-1"
+        answer = await self._get(path, self._authorized())
+        org = repr(slug)
+        if source != "SENTRY_ORG":
+            org += " (discovered: SENTRY_ORG is unset, and it is the only organization the token lists)"
         if isinstance(answer, str):
             return False, f"could not check SENTRY_AUTH_TOKEN against organization {org}: {answer}", None
         status = answer.status_code
@@ -184,11 +242,16 @@ class Readiness:
         )
 
 
-def _detail(response: UpstreamResponse) -> str | None:
+def _json(response: UpstreamResponse) -> Any:
+    """The body as JSON, or None when it is not JSON."""
     try:
-        body = loads(response.content)
+        return loads(response.content)
     except (ValueError, UnicodeDecodeError):
         return None
+
+
+def _detail(response: UpstreamResponse) -> str | None:
+    body = _json(response)
     detail = body.get("detail") if isinstance(body, dict) else None
     if isinstance(detail, dict):
         detail = detail.get("message")

@@ -84,3 +84,30 @@ def test_serve_on_the_demo_says_how_to_serve_graphiql_offline(monkeypatch, capsy
     assert main(["serve", "--workers", "1"]) == 0
     err = capsys.readouterr().err
     assert "python -m gateway.ide fetch" in err and "CDN" in err
+
+
+def test_serve_hands_its_settings_to_the_workers_and_leaves_the_environment_as_it_was(monkeypatch) -> None:
+    """uvicorn's workers import the app factory by name and read the environment:
+    what the flags decide is there while uvicorn runs, and gone once it returns."""
+    import os
+
+    import uvicorn
+
+    seen: dict[str, str | None] = {}
+
+    def run(*args: object, **kwargs: object) -> None:
+        for name in ("GATEWAY_DEMO", "GATEWAY_WORKER_COUNT", "PROMETHEUS_MULTIPROC_DIR"):
+            seen[name] = os.environ.get(name)
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    for name in ("GATEWAY_DEMO", "GATEWAY_WORKER_COUNT", "PROMETHEUS_MULTIPROC_DIR", "SENTRY_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    before = dict(os.environ)
+    assert main(["serve", "--demo", "--workers", "2"]) == 0
+    assert seen["GATEWAY_DEMO"] == "1" and seen["GATEWAY_WORKER_COUNT"] == "2"
+    assert seen["PROMETHEUS_MULTIPROC_DIR"]  # several workers add up their metrics there
+    assert dict(os.environ) == before
+    # A value the operator set is kept, and restored as it was.
+    monkeypatch.setenv("GATEWAY_WORKER_COUNT", "9")
+    assert main(["serve", "--demo", "--workers", "1"]) == 0
+    assert seen["GATEWAY_WORKER_COUNT"] == "1" and os.environ["GATEWAY_WORKER_COUNT"] == "9"

@@ -42,9 +42,15 @@ async def test_unknown_event_is_not_found(gateway: Gateway) -> None:
 )
 async def test_malformed_issue_ids_never_reach_the_upstream(gateway: Gateway, issue_id: str) -> None:
     body = await gateway.post(EVENTS, {"id": issue_id})
-    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "issueId": issue_id}
     assert body["data"] == {"issue": None}
     assert gateway.upstream_calls() == []
+
+
+async def test_a_long_malformed_issue_id_is_named_clipped(gateway: Gateway) -> None:
+    body = await gateway.post(EVENTS, {"id": "x" * 5000})
+    extensions = body["errors"][0]["extensions"]
+    assert extensions["code"] == "BAD_USER_INPUT" and extensions["issueId"] == "x" * 80 + "..."
 
 
 async def test_short_ids_need_an_organization() -> None:
@@ -63,8 +69,57 @@ async def test_malformed_event_ids_never_reach_the_upstream(gateway: Gateway, ev
     body = await gateway.post(
         'query($e: String!) { issue(id: "2") { event(eventID: $e) { eventID } } }', {"e": event_id}
     )
-    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "eventId": event_id}
     assert gateway.upstream_calls() == []
+
+
+async def test_errors_of_an_issues_own_fields_and_tags_name_the_issue(gateway: Gateway) -> None:
+    body = await gateway.post(
+        '{ a: issue(id: "987654") { title } b: issue(id: "987655") { tags { key } } c: issue(id: "2") { title } }'
+    )
+    errors = {tuple(e["path"]): e for e in body["errors"]}
+    assert set(errors) == {("a",), ("b", "tags")}
+    for path, issue_id in ((("a",), "987654"), (("b", "tags"), "987655")):
+        error = errors[path]
+        assert error["extensions"]["code"] == "NOT_FOUND"
+        # The demo's organization is discovered (no SENTRY_ORG): named as such.
+        assert error["extensions"]["issueId"] == issue_id
+        assert error["extensions"]["organization"] == "demo"
+        assert error["message"].startswith(f"Issue '{issue_id}' in organization 'demo'")
+        assert "SENTRY_ORG, or the one discovered for the credential" in error["message"]
+    assert errors[("b", "tags")]["extensions"]["upstreamStatus"] == 404
+    assert body["data"]["c"]["title"]
+
+
+async def test_a_failed_issue_batch_gives_each_issue_its_own_error() -> None:
+    env = {"SENTRY_BASE_URL": "http://sentry.test", "SENTRY_ORG": "demo"}
+    async with running_gateway(env) as gw:
+        revoked = {"Authorization": "Bearer sntryu_revoked"}
+        body = await gw.post('{ issues(ids: ["2", "3"]) { title } }', headers=revoked)
+        assert body["data"] == {"issues": [None, None]}
+        errors = sorted(body["errors"], key=lambda e: e["path"])
+        assert [e["path"] for e in errors] == [["issues", 0], ["issues", 1]]
+        for error, issue_id in zip(errors, ("2", "3")):
+            assert error["extensions"] == {
+                "code": "UNAUTHENTICATED",
+                "issueId": issue_id,
+                "organization": "demo",
+                "upstreamStatus": 401,
+            }
+            assert error["message"].startswith(f"Issue '{issue_id}' in organization 'demo': Sentry answered 401")
+            assert "mistyped, expired or revoked" in error["message"]
+        assert [path for path, _ in gw.upstream_calls()] == ["/api/0/organizations/demo/issues/"]
+
+
+async def test_errors_on_the_issue_detail_route_name_the_issue() -> None:
+    # sntryu_events may not list organizations: the unscoped detail route per issue.
+    env = {"SENTRY_BASE_URL": "http://sentry.test", "SENTRY_AUTH_TOKEN": "sntryu_events"}
+    async with running_gateway(env) as gw:
+        body = await gw.post('{ issue(id: "987654") { title } }')
+        [error] = body["errors"]
+        assert error["extensions"] == {"code": "NOT_FOUND", "issueId": "987654", "upstreamStatus": 404}
+        assert error["message"].startswith("Issue '987654': Sentry answered 404")
+        assert "/api/0/issues/987654/" in [path for path, _ in gw.upstream_calls()]
 
 
 async def test_sentrys_400_detail_reaches_the_caller(gateway: Gateway) -> None:
@@ -185,6 +240,45 @@ async def test_variable_values_that_do_not_fit_are_bad_user_input(gateway: Gatew
 
 
 @pytest.mark.parametrize(
+    ("query", "path"),
+    [
+        ('query($v: Boolean = true) { issue(id: "2") @skip(if: $v) { issueId } }', None),
+        ('query($v: Boolean = true) { issue(id: "2") { issueId @include(if: $v) } }', ["issue"]),
+        (
+            'query($v: Boolean = true) { issue(id: "2") { ...F @skip(if: $v) } } fragment F on Issue { issueId }',
+            ["issue"],
+        ),
+        (
+            'query($v: Boolean = true) { issue(id: "2") { events(first: 1) { nodes { eventID @include(if: $v) } } } }',
+            ["issue", "events", "nodes", 0],
+        ),
+        ('query($v: ID = "2") { issue(id: $v) { issueId } }', ["issue"]),
+        ('query($v: ID = "2") { node(id: $v) { id } }', ["node"]),
+        ('query($v: [ID!] = ["2"]) { issues(ids: $v) { issueId } }', ["issues"]),
+        ('query($v: String = "x") { issue(id: "2") { event(eventID: $v) { eventID } } }', ["issue", "event"]),
+        # An item of a list argument.
+        ('query($v: ID = "1") { issues(ids: [$v, "2"]) { issueId } }', ["issues"]),
+        ('query($v: String = "x") { issue(id: "2") { events(first: 1, environment: [$v]) { nodes { eventID } } } }', ["issue", "events"]),
+    ],
+)
+async def test_a_null_variable_where_a_value_is_needed_is_bad_user_input(
+    gateway: Gateway, query: str, path: list | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A variable with a default passes validation in a non-null position; an
+    explicit null for it is refused by graphql-core only while executing."""
+    body = await gateway.post(query, {"v": None})
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert error.get("path") == path
+    assert "Expected variable '$v'" in error["message"]
+    assert "Send a non-null value for $v, or leave it out of `variables`" in error["message"]
+    assert "Unexpected error" not in caplog.text
+    # Left out, the default applies and the argument is accepted.
+    omitted = await gateway.post(query, {})
+    assert not [e for e in omitted.get("errors", []) if "$v" in e["message"]], omitted
+
+
+@pytest.mark.parametrize(
     "arguments",
     [
         'statsPeriod: "600000w"',
@@ -254,6 +348,8 @@ async def test_a_query_whose_estimate_is_over_budget_never_runs() -> None:
         ('{ issue(id: "2") { events(first: 5) { nodes { eventID } } latestEvent { eventID } } }', 2),
         ('{ issue(id: "2") { events(last: 5) { nodes { eventID } } } }', 10),
         ('query($n: Int) { a: issue(id: "2") { events(last: $n, before: "x") { nodes { eventID } } } b: node(id: "x") { id } }', 2),
+        # A variable left out is no argument: `last` without `before` still probes for the end.
+        ('query($n: Int, $b: String) { issue(id: "2") { events(last: $n, before: $b) { nodes { eventID } } } }', 10),
         ('query($r: [_Any!]!) { _entities(representations: $r) { ... on Issue { latestEvent { eventID } oldestEvent { eventID } } } }', 6),
     ],
 )
@@ -261,6 +357,34 @@ async def test_cost_is_reported_on_every_response(gateway: Gateway, query: str, 
     body = await gateway.post(query, {"n": 3, "r": [{"__typename": "Issue", "issueId": str(i)} for i in (1, 2, 3)]})
     assert body["extensions"]["cost"]["estimatedUpstreamCalls"] == cost
     assert body["extensions"]["cost"]["upstreamCalls"] <= cost
+
+
+PAGE = 'query($n: Int, $a: String) { issue(id: "2") { events(first: $n, after: $a) { pageInfo { endCursor } nodes { eventID } } } }'
+BACKWARD = 'query($n: Int, $b: String) { issue(id: "2") { events(last: $n, before: $b) { nodes { eventID } } } }'
+
+
+@pytest.mark.parametrize("first", [10, 50, 99, 100])
+async def test_the_estimate_counts_the_calls_a_page_really_spends(gateway: Gateway, first: int) -> None:
+    """A page and the event beyond it must fit one answer of at most 100 (Sentry's
+    per_page) less its last, incomplete second; ``first: 100`` takes two calls.
+    Issue 2 has hundreds of events and no burst at these page ends: the estimate is exact."""
+    body = await gateway.post(PAGE, {"n": first})
+    assert len(body["data"]["issue"]["events"]["nodes"]) == first
+    counted = len(gateway.upstream_calls())
+    assert body["extensions"]["cost"]["estimatedUpstreamCalls"] == counted == (1 if first < 99 else 2)
+    assert body["extensions"]["cost"]["upstreamCalls"] == counted
+    gateway.reset_calls()
+    after = {"n": first, "a": body["data"]["issue"]["events"]["pageInfo"]["endCursor"]}
+    following = await gateway.post(PAGE, after)
+    counted = len(gateway.upstream_calls())
+    assert following["extensions"]["cost"]["estimatedUpstreamCalls"] == counted == (1 if first < 98 else 2)
+    # Backward from the end of the second page: `before` itself is read again too.
+    gateway.reset_calls()
+    before = {"n": first, "b": following["data"]["issue"]["events"]["pageInfo"]["endCursor"]}
+    backward = await gateway.post(BACKWARD, before)
+    assert len(backward["data"]["issue"]["events"]["nodes"]) == first
+    counted = len(gateway.upstream_calls())
+    assert backward["extensions"]["cost"]["estimatedUpstreamCalls"] == counted == (1 if first < 98 else 2)
 
 
 async def test_depth_alias_and_token_limits_are_too_complex() -> None:

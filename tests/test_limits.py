@@ -94,6 +94,36 @@ async def test_too_many_fragments_are_refused_before_validation(gateway: Gateway
     assert "101 fragment definitions" in body["errors"][0]["message"]
 
 
+@pytest.mark.parametrize(
+    ("fragments", "via"),
+    [
+        ("fragment A on Issue { ...B } fragment B on Issue { ...A }", "within itself via 'B'."),
+        ("fragment A on Issue { issueId ...B } fragment B on Issue { title ...A }", "within itself via 'B'."),
+        # Through fields: the expansion never ends, yet it is invalid, not too big.
+        (
+            "fragment A on Issue { events(first: 1) { nodes { ...B } } } fragment B on Event { ...A }",
+            "within itself via 'B'.",
+        ),
+        (
+            "fragment A on Issue { events(first: 1) { ...B } } fragment B on EventConnection "
+            "{ nodes { ...C } } fragment C on Event { ...A }",
+            "within itself via 'B', 'C'.",
+        ),
+        ("fragment A on Issue { events(first: 1) { nodes { ... on Event { ...A } } } }", "within itself."),
+    ],
+)
+async def test_a_fragment_cycle_is_a_validation_error_that_names_it(
+    gateway: Gateway, fragments: str, via: str
+) -> None:
+    body = await gateway.post(f'{{ issue(id: "2") {{ ...A }} }} {fragments}')
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED", error
+    assert error["message"].startswith(f"Cannot spread fragment 'A' {via}")
+    assert "remove one of the spreads" in error["message"]
+    assert len(error["locations"]) >= 1
+    assert gateway.upstream_calls() == []
+
+
 async def test_one_field_asked_for_hundreds_of_times_is_refused(gateway: Gateway) -> None:
     # graphql-core's overlap rule compares every pair: 400 of these took seconds.
     query = '{ issue(id: "2") { ' + "events(first: 1) { nodes { eventID } } " * 400 + "} }"

@@ -70,3 +70,30 @@ async def test_rate_limits_sentry_reports_reach_the_caller(gateway: Gateway) -> 
     rate = body["extensions"]["rateLimit"]
     assert set(rate) == {"limit", "remaining", "reset", "concurrentLimit", "concurrentRemaining"}
     assert rate["limit"] is not None
+
+
+@pytest.mark.parametrize(
+    ("env", "request_kw", "status", "code"),
+    [
+        ({}, {"json": {"query": "{ __typename }", "pad": "x" * 2_000_000}}, 413, "BAD_USER_INPUT"),
+        ({}, {"json": {"query": "{ __typename }"}, "headers": {"Host": "evil.example"}}, 400, "BAD_USER_INPUT"),
+        (
+            {"GATEWAY_RATE_LIMIT_PER_CREDENTIAL": "1/60"},
+            {"json": {"query": "{ __typename }"}, "headers": {"Authorization": "Bearer sntryu_alice"}},
+            429,
+            "RATE_LIMITED",
+        ),
+    ],
+    ids=["body_limit", "hosts", "rate_limit"],
+)
+async def test_every_guard_refuses_with_the_same_coded_json(env: dict, request_kw: dict, status: int, code: str) -> None:
+    """A GraphQL request error, before the view runs: one coded error, no `data`."""
+    async with running_gateway(env) as gw:
+        responses = [await gw.http.post("/graphql", **request_kw) for _ in range(2)]
+    refused = responses[-1]
+    assert refused.status_code == status
+    assert refused.headers["content-type"] == "application/json"
+    assert int(refused.headers["content-length"]) == len(refused.content)
+    body = refused.json()
+    assert set(body) == {"errors"} and len(body["errors"]) == 1
+    assert body["errors"][0]["extensions"]["code"] == code and body["errors"][0]["message"]

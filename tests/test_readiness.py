@@ -48,7 +48,9 @@ async def test_probe_result_is_cached_and_5xx_is_not_ready() -> None:
 
     def upstream(request: httpx.Request) -> httpx.Response:
         calls.append(request.url.path)
-        assert "authorization" not in request.headers  # the probe sends no credential
+        if request.url.path == "/api/0/organizations/":  # no SENTRY_ORG: the token's, discovered
+            return httpx.Response(200, json=[])
+        assert "authorization" not in request.headers  # the reachability probe sends no credential
         return httpx.Response(status["code"], json={"version": "0"})
 
     env = {
@@ -61,7 +63,7 @@ async def test_probe_result_is_cached_and_5xx_is_not_ready() -> None:
     try:
         for _ in range(3):
             assert (await http.get("/readyz")).status_code == 200
-        assert calls == ["/api/0/"]
+        assert calls == ["/api/0/", "/api/0/organizations/"]
         metrics = (await http.get("/metrics")).text
         assert 'gateway_upstream_requests_total{endpoint="probe",status="200"}' in metrics
         app.state.gateway.readiness.cache_seconds = 0

@@ -50,6 +50,44 @@ async def test_not_ready_with_the_reason_when_the_token_or_org_is_wrong(env: dic
         assert word in body["upstream"]
 
 
+DISCOVERED = {"SENTRY_BASE_URL": "http://sentry.test", "SENTRY_AUTH_TOKEN": "sntryu_demo"}
+
+
+async def test_without_sentry_org_the_discovered_organization_is_checked() -> None:
+    status, body = await readyz(DISCOVERED)
+    assert status == 200 and body["status"] == "ready"
+    credential = body["checks"]["credential"]
+    assert credential["ok"] is True
+    assert credential["organization"] == "demo" and credential["organizationSource"] == "discovered"
+    assert "organization 'demo' (discovered" in body["upstream"]
+    assert body["_calls"] == ["/api/0/", "/api/0/organizations/", "/api/0/organizations/demo/issues/"]
+    # With SENTRY_ORG, no discovery, and the JSON says where the organization came from.
+    _, configured = await readyz(SENTRY)
+    assert configured["checks"]["credential"]["organizationSource"] == "SENTRY_ORG"
+
+
+@pytest.mark.parametrize(
+    ("token", "ready", "ok", "words", "calls"),
+    [
+        # Lists the organization, but may not read its issues: not ready, the org named.
+        ("sntryu_noscope", False, False, ["may not read issues of organization 'demo' (discovered", "event:read"], 3),
+        ("sntryu_typo", False, False, ["refused SENTRY_AUTH_TOKEN", "Invalid token"], 2),
+        # May not list organizations (no org:read): the gateway cannot discover one either.
+        ("sntryu_events", True, None, ["may not list organizations", "Set SENTRY_ORG"], 2),
+        ("sntryu_multiorg", True, None, ["lists several organizations", "Set SENTRY_ORG"], 2),
+    ],
+)
+async def test_without_sentry_org_readiness_says_what_discovery_found(
+    token: str, ready: bool, ok: bool | None, words: list[str], calls: int
+) -> None:
+    status, body = await readyz({**DISCOVERED, "SENTRY_AUTH_TOKEN": token})
+    assert (status, body["status"]) == ((200, "ready") if ready else (503, "unavailable"))
+    assert body["checks"]["credential"]["ok"] is ok
+    for word in words:
+        assert word in body["upstream"], body["upstream"]
+    assert body["_calls"][:2] == ["/api/0/", "/api/0/organizations/"] and len(body["_calls"]) == calls
+
+
 async def test_without_a_token_it_is_ready_and_says_nothing_was_checked() -> None:
     status, body = await readyz({"SENTRY_BASE_URL": "http://sentry.test", "SENTRY_ORG": "demo"})
     assert status == 200

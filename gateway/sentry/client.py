@@ -26,7 +26,7 @@ import math
 import random
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -202,11 +202,7 @@ class SentryClient:
             raise ValueError("per_page must be between 1 and 100")
         path = "/api/0/organizations/"
         _, body = await self._get_json(credential, path, [("per_page", str(per_page))], deadline)
-        if not isinstance(body, list) or not all(
-            isinstance(item, dict) and isinstance(item.get("slug"), str) for item in body
-        ):
-            raise BadUpstreamResponse(f"{path} did not answer with a list of organizations")
-        return body
+        return _list_of(body, _is_organization, path, "organizations")
 
     async def list_issue_events(
         self,
@@ -233,11 +229,10 @@ class SentryClient:
         path = f"{self.issue_path(issue_id, org)}/events/"
         with self._about(credential, issue_id, org=org):
             response, body = await self._get_json(credential, path, params, deadline)
-        if not isinstance(body, list) or not all(_is_event(item) for item in body):
-            raise BadUpstreamResponse(f"{path} did not answer with a list of events")
-        if len(body) > per_page:
+        events = _list_of(body, _is_event, path, "events")
+        if len(events) > per_page:
             raise BadUpstreamResponse(
-                f"{path} answered {len(body)} events for per_page={per_page}; "
+                f"{path} answered {len(events)} events for per_page={per_page}; "
                 "a page never holds more than was asked for"
             )
         try:
@@ -245,7 +240,7 @@ class SentryClient:
         except ValueError as exc:
             raise BadUpstreamResponse(f"{path} answered an unusable Link header: {exc}") from None
         return EventPage(
-            events=body,
+            events=events,
             links=links,
             direct_hit=response.headers.get("x-sentry-direct-hit") == "1",
         )
@@ -274,12 +269,13 @@ class SentryClient:
     def _about(
         self,
         credential: Credential | str | None,
-        issue_id: str,
+        issue_id: str | None,
         event_id: str | None = None,
         *,
         org: OrgChoice = CONFIGURED,
     ) -> Iterator[None]:
-        """Name the issue, event and organization in any `SentryError` raised inside."""
+        """Name the issue, event and organization in any `SentryError` raised inside
+        (no issue for a call about several: the caller names each, `SentryError.for_issue`)."""
         try:
             yield
         except SentryError as exc:
@@ -308,8 +304,9 @@ class SentryClient:
         path = f"{self.issue_path(issue_id, org)}/"
         params = [("collapse", "stats"), ("collapse", "tags"), ("collapse", "release")]
         credential = Credential.of(credential)
-        await self._detail_pacer.wait(credential.fingerprint, deadline, "the issue detail route")
-        _, body = await self._get_json(credential, path, params, deadline)
+        with self._about(credential, issue_id, org=org):
+            await self._detail_pacer.wait(credential.fingerprint, deadline, "the issue detail route")
+            _, body = await self._get_json(credential, path, params, deadline)
         if not _is_issue(body):
             raise BadUpstreamResponse(f"{path} did not answer with an issue")
         issue: dict[str, Any] = body
@@ -343,10 +340,9 @@ class SentryClient:
             ("collapse", "filtered"),
             *(("group", group_id) for group_id in group_ids),
         ]
-        _, body = await self._get_json(credential, path, params, deadline)
-        if not isinstance(body, list) or not all(_is_issue(item) for item in body):
-            raise BadUpstreamResponse(f"{path} did not answer with a list of issues")
-        return body
+        with self._about(credential, None, org=org):
+            _, body = await self._get_json(credential, path, params, deadline)
+        return _list_of(body, _is_issue, path, "issues")
 
     async def list_issue_tags(
         self,
@@ -367,12 +363,9 @@ class SentryClient:
             params.append(("limit", str(limit)))
         params.extend(("environment", name) for name in environment)
         path = f"{self.issue_path(issue_id, org)}/tags/"
-        _, body = await self._get_json(credential, path, params, deadline)
-        if not isinstance(body, list) or not all(
-            isinstance(item, dict) and isinstance(item.get("key"), str) for item in body
-        ):
-            raise BadUpstreamResponse(f"{path} did not answer with a list of tags")
-        return body
+        with self._about(credential, issue_id, org=org):
+            _, body = await self._get_json(credential, path, params, deadline)
+        return _list_of(body, _is_tag, path, "tags")
 
     async def _get_json(
         self,
@@ -539,6 +532,21 @@ def _quote_plus(text: str) -> str:
 
 def _escape(match: re.Match[str]) -> str:
     return _PERCENT[match.group()]
+
+
+def _list_of(body: Any, is_item: Callable[[Any], bool], path: str, what: str) -> list[dict[str, Any]]:
+    """`body` if it is a list whose every item passes `is_item`, else `BadUpstreamResponse`."""
+    if not isinstance(body, list) or not all(is_item(item) for item in body):
+        raise BadUpstreamResponse(f"{path} did not answer with a list of {what}")
+    return body
+
+
+def _is_organization(item: Any) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("slug"), str)
+
+
+def _is_tag(item: Any) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("key"), str)
 
 
 def _is_issue(item: Any) -> bool:

@@ -28,14 +28,23 @@ BEARER_FORM = "`Authorization: Bearer <token>`"
 class SentryError(Exception):
     """Base class: something kept Sentry from answering the request usefully."""
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        issue_id: str | None = None,
+        event_id: str | None = None,
+    ) -> None:
+        """`issue_id` and `event_id` name what the error is about (in ``extensions``)
+        when `message` already says it; `about` also rewrites the message."""
         super().__init__(message)
         self.message = message
         self.status = status
         #: Sentry's own text, before `about` rewrites the message.
         self.detail: str | None = None
-        self.issue_id: str | None = None
-        self.event_id: str | None = None
+        self.issue_id: str | None = issue_id
+        self.event_id: str | None = event_id
         self.organization: str | None = None
         self.credential_sent: bool | None = None
 
@@ -58,6 +67,17 @@ class SentryError(Exception):
         self.message = explain(self)
         self.args = (self.message,)
         return self
+
+    def for_issue(self, issue_id: str) -> SentryError:
+        """A copy of this error about `issue_id`.
+
+        One failed call to the issue index fails every issue it was asked for;
+        each of their GraphQL errors then names its own issue.
+        """
+        clone = type(self).__new__(type(self))
+        clone.args = self.args
+        clone.__dict__.update(self.__dict__)
+        return clone.about(issue_id=issue_id)
 
     def extensions(self) -> dict[str, Any]:
         """The machine-readable parts for a GraphQL error's ``extensions``."""
@@ -95,6 +115,19 @@ class Forbidden(SentryError):
 
 class NotFound(SentryError):
     """Sentry answered 404: no such issue or event (or not visible on this route)."""
+
+    @classmethod
+    def missing_issue(cls, issue_id: str, organization: str | None) -> NotFound:
+        """An issue the issue index left out of its answer: unknown, or not visible."""
+        error = cls("")
+        error.issue_id = issue_id
+        error.organization = organization
+        error.message = (
+            f"{_subject(error)} does not exist, or this credential may not see it. "
+            f"{_not_found_advice(error)}"
+        )
+        error.args = (error.message,)
+        return error
 
     @property
     def no_matching_event(self) -> bool:
@@ -224,8 +257,9 @@ def _not_found_advice(error: NotFound) -> str:
     if error.organization is not None:
         return (
             "Check the issue id (numeric, or a short id such as PROJ-1A) and any environment "
-            f"filter. If no issue is found at all, SENTRY_ORG ({error.organization!r}) may not be "
-            "the issue's organization: /readyz says whether the credential can read it."
+            f"filter. If no issue is found at all, the organization {error.organization!r} "
+            "(SENTRY_ORG, or the one discovered for the credential) may not be the issue's: "
+            "/readyz says whether the credential can read it."
         )
     return (
         "Check the numeric issue id and any environment filter; the issue may have been deleted "

@@ -1,7 +1,8 @@
 """What an issue id or event id may look like before it goes into a URL path.
 
 Checked before any request: nothing a caller sends can reach another
-upstream path or add a query parameter. The rules follow Sentry's own route
+upstream path or add a query parameter. A refusal names the id in its
+``extensions`` (``issueId``/``eventId``, clipped like the message). The rules follow Sentry's own route
 regex (``src/sentry/api/urls.py``) and ``GroupEndpoint.convert_args``.
 """
 
@@ -36,16 +37,19 @@ def validate_issue_id(issue_id: str, *, org_scoped: bool) -> str:
             f"Issue id {issue_id!r} looks like a short id; short ids work only on the "
             "organization routes, and this credential's organization is not known: set "
             "SENTRY_ORG, or use a token with org:read that belongs to exactly one "
-            "organization. Or use the numeric issue id instead."
+            "organization. Or use the numeric issue id instead.",
+            issue_id=issue_id,
         )
     raise InvalidInput(
         f"Issue id {_clip(issue_id)!r} is not valid: use Sentry's numeric issue id"
-        + (" or a short id such as PROJ-1A." if org_scoped else ".")
+        + (" or a short id such as PROJ-1A." if org_scoped else "."),
+        issue_id=_clip(issue_id),
     )
 
 
-def validate_event_id(event_id: str) -> str:
-    """Return `event_id` if Sentry's route accepts it, else raise `InvalidInput`.
+def validate_event_id(event_id: str, *, issue_id: str | None = None) -> str:
+    """Return `event_id` if Sentry's route accepts it, else raise `InvalidInput`
+    (naming `issue_id` too, when given).
 
     Accepted: ``latest``, ``oldest``, ``recommended``, all digits, or 32 to 36
     characters of hex digits and dashes (an event id, with or without dashes).
@@ -54,7 +58,9 @@ def validate_event_id(event_id: str) -> str:
         return event_id
     raise InvalidInput(
         f"Event id {_clip(event_id)!r} is not valid: use a 32-character hex event id "
-        "(dashes allowed), or latest, oldest or recommended."
+        "(dashes allowed), or latest, oldest or recommended.",
+        event_id=_clip(event_id),
+        issue_id=issue_id,
     )
 
 

@@ -23,7 +23,7 @@ from gateway.observability.metrics import observe_batch
 
 from .client import MAX_GROUP_IDS, EventPage, SentryClient
 from .credentials import Credential, credential_fingerprint
-from .errors import NotFound, UpstreamBudgetExceeded
+from .errors import NotFound, SentryError, UpstreamBudgetExceeded
 from .ratelimits import RateLimitInfo
 from .filters import EventFilters
 
@@ -237,7 +237,9 @@ class _Fetcher:
                 + [self._fetch_issue(issue_id, org) for issue_id in short]
             )
             for chunk, answer in zip(chunks, answers):
-                if isinstance(answer, BaseException):
+                if isinstance(answer, SentryError):  # each issue's error names it
+                    found.update((issue_id, answer.for_issue(issue_id)) for issue_id in chunk)
+                elif isinstance(answer, BaseException):
                     found.update(dict.fromkeys(chunk, answer))
                 else:
                     by_id = {item["id"]: item for item in answer}
@@ -247,7 +249,7 @@ class _Fetcher:
         for key in keys:
             canonical = str(int(key.issue_id)) if key.issue_id.isdigit() else key.issue_id
             result = found.get(canonical) if org is not None else found.get(key.issue_id)
-            results.append(result if result is not None else _missing(key.issue_id))
+            results.append(result if result is not None else NotFound.missing_issue(key.issue_id, org))
         return results
 
     async def _fetch_issue_batch(self, org: str, group_ids: list[str]) -> list[dict[str, Any]]:
@@ -314,12 +316,6 @@ class _Fetcher:
                 deadline=self._deadline,
                 org=org,
             )
-
-
-def _missing(issue_id: str) -> NotFound:
-    return NotFound(
-        f"Issue {issue_id} does not exist, or this credential may not see it.", status=None
-    )
 
 
 async def _gather(coroutines: Any) -> list[Any]:

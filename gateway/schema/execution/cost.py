@@ -10,8 +10,11 @@ every field that calls Sentry has a name of its own in this schema:
 * ``issues(ids:)``, and ``_entities``: the children of each issue, plus that 1
   per 100 ids (they are batched into one call to the issue index);
 * ``tags``: 1;
-* ``events``: 1 call, except ``last`` without ``before``, which must find the
-  end of the list first (`LAST_WITHOUT_BEFORE`);
+* ``events``: what `gateway.schema.paging.seek.page_calls` says a page spends (1, or
+  2 where the page and the event that tells whether another one exists do not
+  fit one call of Sentry's ``per_page`` of 100: ``first: 100``, ``last: 100,
+  before: C``); ``last`` without ``before`` must find the end of the list
+  first (`LAST_WITHOUT_BEFORE`);
 * ``event``, ``latestEvent``, ``oldestEvent``, ``recommendedEvent``: 1;
 * ``node``: 1 (an event is refetched), or what an issue's children cost;
 * ``_entities``: the same for each representation;
@@ -45,6 +48,7 @@ from graphql import (
     FragmentDefinitionNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    Undefined,
     value_from_ast_untyped,
 )
 
@@ -52,6 +56,7 @@ from gateway.schema.types.event import SIMPLE_FIELD_KEYS
 from gateway.schema.types.issue_fields import ISSUE_DATA_FIELDS
 from gateway.schema.types.node import InvalidGlobalId, decode_global_id
 from gateway.schema.execution.selection import field_names
+from gateway.schema.paging.seek import page_calls
 
 __all__ = [
     "FULL_EVENT_BYTES",
@@ -168,7 +173,13 @@ class _Walk:
         first, last = self.argument(node, "first"), self.argument(node, "last")
         size = next((n for n in (first, last) if isinstance(n, int) and 0 < n <= _PAGE_SIZE), _PAGE_SIZE)
         per_event = FULL_EVENT_BYTES if self.full(node) else SIMPLE_EVENT_BYTES
-        page = Estimate(1, size * per_event)
+        calls = 1
+        if isinstance(first, int) and 0 < first <= _PAGE_SIZE:
+            # After a cursor, at least the cursor's own event is read again.
+            calls = page_calls(first, skip=0 if self.argument(node, "after") is None else 1)
+        elif isinstance(last, int) and 0 < last <= _PAGE_SIZE and self.argument(node, "before") is not None:
+            calls = page_calls(last, skip=1)  # `before`'s own event is read again
+        page = Estimate(calls, size * per_event)
         if last is not None and self.argument(node, "before") is None:
             probes = LAST_WITHOUT_BEFORE - 1
             return page + Estimate(probes, probes * _PAGE_SIZE * SIMPLE_EVENT_BYTES)
@@ -189,9 +200,11 @@ class _Walk:
         return any(name not in SIMPLE_FIELD_KEYS for name in names)
 
     def argument(self, node: FieldNode, name: str) -> Any:
+        """The argument's value, None when absent (a variable the request left out included)."""
         for argument in node.arguments or ():
             if argument.name.value == name:
-                return value_from_ast_untyped(argument.value, self.variables)
+                value = value_from_ast_untyped(argument.value, self.variables)
+                return None if value is Undefined else value
         return None
 
 

@@ -33,7 +33,18 @@ from graphql import (
     ValidationRule,
 )
 
-__all__ = ["Overlap", "Shape", "alias_rule", "depth_rule", "fragment_counts", "measure", "overlap"]
+from gateway.compat import fragment_cycle_errors
+
+__all__ = [
+    "Overlap",
+    "Shape",
+    "alias_rule",
+    "depth_rule",
+    "fragment_counts",
+    "fragment_cycles",
+    "measure",
+    "overlap",
+]
 
 #: The code every refusal here carries.
 TOO_COMPLEX = "QUERY_TOO_COMPLEX"
@@ -59,6 +70,18 @@ def fragment_counts(document: DocumentNode) -> tuple[int, int]:
                 if child is not None:
                     stack.append(child)
     return definitions, spreads
+
+
+def fragment_cycles(document: DocumentNode) -> list[GraphQLError]:
+    """graphql-core's own ``NoFragmentCyclesRule``, run alone (it needs no schema).
+
+    A cycle that passes through a field (``fragment A on Issue { events(first: 1)
+    { nodes { ...B } } }`` with ``fragment B on Event { ...A }``) expands without
+    end: `overlap` would walk it to its field limit (seconds, as its paths grow)
+    and call it too big, where the caller should hear that it is invalid.
+    Linear in the document.
+    """
+    return fragment_cycle_errors(document)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +135,8 @@ def overlap(document: DocumentNode, max_fields: int) -> Overlap:
     stack: list[tuple[SelectionSetNode, tuple[str, ...]]] = [
         (d.selection_set, ()) for d in document.definitions if isinstance(d, OperationDefinitionNode)
     ]
-    # A fragment cycle (refused by validation later) expands until `max_fields`.
+    # A fragment cycle is refused before (`fragment_cycles`); were one left,
+    # the walk would still stop at `max_fields`.
     while stack and seen <= max_fields:
         selection_set, path = stack.pop()
         pending = [selection_set]

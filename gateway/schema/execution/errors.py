@@ -62,7 +62,22 @@ def root_cause(error: GraphQLError) -> BaseException | None:
 
 def is_expected(error: GraphQLError) -> bool:
     """True for errors that are the caller's or the upstream's, not a bug of ours."""
-    return error.path is None or code_for(root_cause(error)) is not None
+    return error.path is None or _expected_code(error) is not None
+
+
+def _expected_code(error: GraphQLError) -> str | None:
+    """The code of an error that is the caller's or the upstream's, else None.
+
+    Besides our own exceptions, graphql-core itself refuses an argument while
+    executing when a variable's value does not fit it there (a null sent for
+    ``$v: Boolean = true`` used in ``@skip(if: $v)``): it raises a plain
+    `GraphQLError`, with a path when that happens below the root.
+    """
+    cause = root_cause(error)
+    code = code_for(cause)
+    if code is None and _argument_refused(cause if isinstance(cause, GraphQLError) else error):
+        return "BAD_USER_INPUT"
+    return code
 
 
 def require_operation_name(context: ExecutionContext) -> None:
@@ -102,7 +117,7 @@ def _forget_traceback(error: GraphQLError) -> None:
     chain: list[BaseException] = [error]
     while isinstance(chain[-1], GraphQLError) and chain[-1].original_error is not None:
         chain.append(chain[-1].original_error)
-    if code_for(chain[-1]) is not None:
+    if _expected_code(error) is not None:
         seen: set[int] = set()
         while chain:
             each = chain.pop()
@@ -119,8 +134,8 @@ def _has_code(error: GraphQLError) -> bool:
     return bool(error.extensions and error.extensions.get("code"))
 
 
-def _code(error: GraphQLError, cause: BaseException | None, *, parsed: bool) -> str:
-    code = code_for(cause)
+def _code(error: GraphQLError, *, parsed: bool) -> str:
+    code = _expected_code(error)
     if code is not None:
         return code
     if _TOO_COMPLEX.search(error.message):
@@ -145,6 +160,19 @@ _COERCION = re.compile(
 )
 
 
+# graphql-core's messages when it refuses an argument while executing
+# (``coerce_argument``): validation checks literals, but a variable's value is
+# only known then. Validation's own messages about arguments differ ("Argument
+# 'x' of type 'T' is required, but it was not provided.").
+_ARGUMENT_COERCION = re.compile(
+    r"^Argument '[_A-Za-z][_0-9A-Za-z]*' (has invalid value|of required type .* was not provided)"
+)
+# The null case of those, to say what to send instead.
+_NULL_VARIABLE = re.compile(r"Expected variable '(\$[_A-Za-z][_0-9A-Za-z]*)' provided to non-null type")
+# graphql-core's NoFragmentCyclesRule, to say what to change.
+_FRAGMENT_CYCLE = re.compile(r"^Cannot spread fragment '[_A-Za-z][_0-9A-Za-z]*' within itself")
+
+
 # strawberry's depth, alias and token limiters report plain errors.
 _TOO_COMPLEX = re.compile(
     r"exceeds maximum operation depth of \d+|^\d+ aliases found\. Allowed: \d+"
@@ -156,11 +184,34 @@ def _is_variable_coercion(message: str) -> bool:
     return _COERCION.match(message) is not None
 
 
+def _argument_refused(error: GraphQLError) -> bool:
+    """True when graphql-core refused an argument's value at execution (not a bug of ours)."""
+    return error.original_error is None and _ARGUMENT_COERCION.match(error.message) is not None
+
+
+def _message(error: GraphQLError, code: str) -> str:
+    """The caller's message: masked when unexpected, with advice where graphql-core gives none."""
+    if code == "INTERNAL_SERVER_ERROR":
+        return INTERNAL_MESSAGE
+    if code == "GRAPHQL_VALIDATION_FAILED" and _FRAGMENT_CYCLE.match(error.message):
+        return (
+            f"{error.message} A fragment may not spread itself, directly or through other "
+            "fragments: remove one of the spreads at these locations."
+        )
+    null = _NULL_VARIABLE.search(error.message) if code == "BAD_USER_INPUT" else None
+    if null is not None:
+        return (
+            f"{error.message} Send a non-null value for {null.group(1)}, or leave it out of "
+            "`variables` so its default applies."
+        )
+    return error.message
+
+
 def _coded(error: GraphQLError, *, parsed: bool) -> GraphQLError:
     if _has_code(error):
         return error
     cause = root_cause(error)
-    code = _code(error, cause, parsed=parsed)
+    code = _code(error, parsed=parsed)
     extensions: dict[str, Any] = dict(error.extensions or {})
     extensions["code"] = code
     if isinstance(cause, upstream.RateLimited) and cause.retry_after is not None:
@@ -171,7 +222,7 @@ def _coded(error: GraphQLError, *, parsed: bool) -> GraphQLError:
         # What the error is about (issueId, eventId, organization) and Sentry's status.
         extensions.update(cause.extensions())
     return GraphQLError(
-        INTERNAL_MESSAGE if code == "INTERNAL_SERVER_ERROR" else error.message,
+        _message(error, code),
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,

@@ -35,6 +35,7 @@ from gateway.schema.execution.document_limits import (
     alias_rule,
     depth_rule,
     fragment_counts,
+    fragment_cycles,
     overlap,
 )
 
@@ -113,6 +114,11 @@ class Limits:
                         extensions={"code": TOO_COMPLEX, "count": count, "limit": limit},
                     )
                 ]
+        # A fragment cycle through a field expands without end, and `overlap`'s
+        # walk of it grows quadratic (seconds): it is invalid, refused first.
+        cycles = fragment_cycles(document) if definitions else None
+        if cycles:
+            return cycles
         shape = overlap(document, MAX_EXPANDED_FIELDS)
         if shape.fields > MAX_EXPANDED_FIELDS:
             return [

@@ -51,6 +51,7 @@ __all__ = [
     "Row",
     "SeekPage",
     "Slice",
+    "page_calls",
     "row_from_event",
     "seek_backward",
     "seek_forward",
@@ -68,6 +69,25 @@ SLACK = 5
 
 def _slack(want: int) -> int:
     return SLACK + want // 4
+
+
+def page_calls(size: int, *, skip: int = 0) -> int:
+    """The calls `seek_forward` (or `seek_backward`, mirrored) spends on a page of
+    `size` events that does not reach the end of its range and whose edge no burst
+    of one second straddles: the common case, which `gateway.schema.execution.cost` counts
+    before running.
+
+    While more events follow, an answer's last second (the oldest forward, the
+    newest backward) is never complete, so one call of ``per_page`` rows places
+    at most ``per_page - 1`` of them, less the `skip` events of the cursor's own
+    second it reads again (at least 1 after a cursor; `before` always is one
+    backward); the page needs ``size + 1`` (the extra one says whether another
+    page exists). Where that does not fit Sentry's ``per_page`` of 100
+    (``first: 100`` or 99; 98 after a cursor), a second call reads on.
+    """
+    want = size + 1
+    per_page = min(MAX_PAGE_SIZE, want + skip + _slack(want))
+    return 1 if want + skip <= per_page - 1 else 2
 
 
 Key = tuple[int, str]
