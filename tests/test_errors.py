@@ -69,7 +69,7 @@ async def test_malformed_event_ids_never_reach_the_upstream(gateway: Gateway, ev
     body = await gateway.post(
         'query($e: String!) { issue(id: "2") { event(eventID: $e) { eventID } } }', {"e": event_id}
     )
-    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "eventId": event_id}
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "eventId": event_id, "issueId": "2"}
     assert gateway.upstream_calls() == []
 
 

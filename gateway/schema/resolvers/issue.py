@@ -288,7 +288,7 @@ class Issue(Node, IssueFields):
         info: Info[RequestContext, None],
         eventID: Annotated[str, strawberry.argument(description="The event id: 32 hex characters (dashes allowed).")],
     ) -> Event | None:
-        validate_event_id(eventID)
+        validate_event_id(eventID, issue_id=str(self.issueId))
         return await self._detail(info, eventID, EventFilters())
 
     @strawberry.field(description="The newest event of the issue that matches the filters." + NULL_WHEN_NO_MATCH)
