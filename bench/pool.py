@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
@@ -30,21 +31,22 @@ import run as bench_run  # noqa: E402
 HEADERS = {"Accept": "application/json", "Accept-Encoding": "gzip, deflate", "Authorization": "Bearer sntryu_demo"}
 
 
+async def _caller(upstream: Any, url: str, count: int) -> None:
+    for _ in range(count):
+        await upstream.get(url, HEADERS, 30.0)
+        await asyncio.sleep(0)
+
+
 async def measure(url: str, callers: int, sizes: list[int], calls: int) -> None:
     from gateway.sentry.upstream import Upstream
 
     for size in sizes:
         upstream = Upstream(max_connections=size, max_keepalive_connections=size)
 
-        async def caller(count: int) -> None:
-            for _ in range(count):
-                await upstream.get(url, HEADERS, 30.0)
-                await asyncio.sleep(0)
-
-        await asyncio.gather(*(caller(20) for _ in range(callers)))  # warm: the pool fills
+        await asyncio.gather(*(_caller(upstream, url, 20) for _ in range(callers)))  # warm: the pool fills
         per_caller = max(1, calls // callers)
         cpu, wall = time.process_time(), time.perf_counter()
-        await asyncio.gather(*(caller(per_caller) for _ in range(callers)))
+        await asyncio.gather(*(_caller(upstream, url, per_caller) for _ in range(callers)))
         done = per_caller * callers
         cpu_ms = (time.process_time() - cpu) * 1000 / done
         rate = done / (time.perf_counter() - wall)

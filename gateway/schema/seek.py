@@ -34,7 +34,6 @@ it against a hostile model of Sentry's list (tests/test_seek_model.py).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
