@@ -49,22 +49,20 @@ logger = logging.getLogger("gateway")
 DEMO_BASE_URL = "http://demo-upstream.invalid"
 
 
-#: Connections to Sentry at once, per worker, and how many idle ones are kept.
-MAX_UPSTREAM_CONNECTIONS = 100
-MAX_UPSTREAM_KEEPALIVE = 20
-
-
 def _upstream(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> InstrumentedUpstream:
     """The process's one client to Sentry, measured.
 
     `transport` None: httpx's network transport, with the proxy and
-    certificate variables of the environment.
+    certificate variables of the environment. Every connection is kept
+    alive: one closed when idle would be opened again (TCP and TLS) by the
+    next burst, and fewer of them keep httpcore's per-call pool checks cheap
+    (`gateway.settings.DEFAULT_UPSTREAM_CONNECTIONS`).
     """
     return InstrumentedUpstream(
         transport,
         max_body_bytes=settings.upstream_max_bytes,
-        max_connections=MAX_UPSTREAM_CONNECTIONS,
-        max_keepalive_connections=MAX_UPSTREAM_KEEPALIVE,
+        max_connections=settings.upstream_connections,
+        max_keepalive_connections=settings.upstream_connections,
         http2=settings.upstream_http2,
     )
 

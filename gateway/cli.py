@@ -152,9 +152,15 @@ def _serve(args: argparse.Namespace) -> int:
         settings = load_settings()  # fail now, in the parent, with a clear message
         require_deliberate_mode(settings)  # no synthetic data because a variable went missing
         if args.command_line and "PYTHONMALLOC" not in os.environ:
-            # Workers allocate through malloc, so the memory of a burst of big
-            # answers can go back to the system (see `gateway.serving`); set
+            # Workers allocate through glibc's malloc, so the memory of a burst of
+            # big answers goes back to the system (see `gateway.serving`); set
             # PYTHONMALLOC=pymalloc to keep CPython's own allocator instead.
+            # Chosen by measurement (bench/RESULTS.md, session 5): pymalloc is
+            # faster per request, but after the hostile soak (bench/hostile.py) it
+            # leaves RSS well above issue 13's bound of 20% over the baseline,
+            # where malloc stays within it. glibc's bigger per-thread caches
+            # (GLIBC_TUNABLES tcache_count) win back part of the speed but keep
+            # freed memory too, so they are not set either.
             os.environ["PYTHONMALLOC"] = "malloc"
             os.execv(sys.executable, [sys.executable, "-m", "gateway", *sys.argv[1:]])
         _start_up_report(settings)

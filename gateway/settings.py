@@ -28,6 +28,11 @@ DEFAULT_READINESS_CACHE_SECONDS = 5.0
 DEFAULT_GC_THRESHOLD = (10_000, 10, 10)
 #: Largest answer body accepted from Sentry, on the wire and decoded (64 MiB).
 DEFAULT_UPSTREAM_MAX_BYTES = 64 * 1024 * 1024
+#: Connections to Sentry one worker keeps (all kept alive). httpcore's pool
+#: checks every pooled connection, and polls each idle one's socket, whenever
+#: a call starts or ends, so its cost per call grows with the pool; 8 carry
+#: ~80 calls/s at Sentry's ~100 ms per call, above its per-IP rate limits.
+DEFAULT_UPSTREAM_CONNECTIONS = 8
 #: Host names (``Host`` header, port ignored) the gateway answers by default: a
 #: browser page can rebind its own name to 127.0.0.1, never these.
 DEFAULT_ALLOWED_HOSTS = ("localhost", "127.0.0.1", "[::1]")
@@ -95,6 +100,9 @@ class Settings:
     upstream_max_bytes: int = DEFAULT_UPSTREAM_MAX_BYTES
     #: Offer HTTP/2 to Sentry (needs the ``h2`` package: ``pip install 'httpx[http2]'``).
     upstream_http2: bool = False
+    #: Connections to Sentry per worker (`DEFAULT_UPSTREAM_CONNECTIONS`); more
+    #: calls at once wait for one. Over HTTP/2 each carries many calls.
+    upstream_connections: int = DEFAULT_UPSTREAM_CONNECTIONS
     #: Host names (Starlette's `TrustedHostMiddleware` patterns) `/graphql` answers.
     allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
     #: A caller presenting this in ``X-Router-Secret`` (a federation router) may
@@ -186,6 +194,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             env, "GATEWAY_UPSTREAM_MAX_BYTES", DEFAULT_UPSTREAM_MAX_BYTES, 100_000, 2**31 - 1
         ),
         upstream_http2=_http2(env),
+        upstream_connections=_int_in(
+            env, "GATEWAY_UPSTREAM_CONNECTIONS", DEFAULT_UPSTREAM_CONNECTIONS, 1, 1_000
+        ),
         worker_count=_int_in(env, "GATEWAY_WORKER_COUNT", 1, 1, 1024),
         allowed_hosts=_hosts(_get(env, "GATEWAY_ALLOWED_HOSTS")),
         router_secret=_get(env, "GATEWAY_ROUTER_SECRET"),

@@ -18,6 +18,8 @@ and deleted. The guarantee checked at every step and at the end:
 from __future__ import annotations
 
 import asyncio
+import calendar
+import datetime as dt
 import random
 from dataclasses import dataclass
 
@@ -25,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from gateway.schema.paging.seek import Mark, SeekPage, Slice, seek_backward, seek_forward
+from gateway.schema.paging.seek import Mark, SeekPage, Slice, row_from_event, seek_backward, seek_forward
 
 from .sentry_model import SentryListModel
 
@@ -328,3 +330,19 @@ def test_a_second_of_more_than_a_page_is_exact_while_sentry_keeps_its_order() ->
             break
         after = page.rows[-1].mark
     assert keys == model.canonical(*WINDOW)
+
+
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1, 1, 2),
+        max_value=dt.datetime(9999, 12, 30),
+        timezones=st.one_of(st.none(), st.timezones(), st.just(dt.timezone(dt.timedelta(hours=-11, minutes=-30)))),
+    )
+)
+def test_a_list_items_second_is_its_utc_second_floored(when: dt.datetime) -> None:
+    """The row's second is the epoch second `calendar.timegm` gives for the
+    timestamp read as UTC when it carries no offset, fractions dropped."""
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
+    expected = calendar.timegm(aware.utctimetuple())
+    row = row_from_event({"eventID": "a" * 32, "dateCreated": when.isoformat()}, full=False)
+    assert row.second == expected

@@ -34,7 +34,6 @@ it against a hostile model of Sentry's list (tests/test_seek_model.py).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -157,6 +156,10 @@ def row_from_event(event: dict[str, Any], *, full: bool) -> Row:
     return Row(second, event_id.lower(), event, full)
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_SECOND = dt.timedelta(seconds=1)
+
+
 def _second_of(event: dict[str, Any]) -> int | None:
     created = event.get("dateCreated")
     if isinstance(created, str):
@@ -166,7 +169,10 @@ def _second_of(event: dict[str, Any]) -> int | None:
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.timezone.utc)
-        return calendar.timegm(when.utctimetuple())
+        # Whole seconds since the epoch, floored, in integer arithmetic (what
+        # ``calendar.timegm(when.utctimetuple())`` gives, several times faster:
+        # this runs for every list item).
+        return (when - _EPOCH) // _SECOND
     end = event.get("endTimestamp")
     if isinstance(end, (int, float)) and not isinstance(end, bool) and end == end:
         try:
