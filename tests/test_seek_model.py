@@ -177,10 +177,11 @@ async def _traverse(plan: Plan) -> _Client:
     sizes = plan.pages
     forward = not plan.start_backward
     step = 0
-    # Every page but the last places at least one event; arrivals add up to 120 (see `fetch`).
-    # Twice that many pages is a generous bound (seed 0, 288 events, 120 arrivals, pages of 1
-    # took 402 pages: a fixed bound of 400 failed a correct traversal).
-    most_events = plan.events + plan.burst + 120
+    # Every page but the last places at least one event; arrivals add up to 120 inside pages
+    # (see `fetch`) and `changes_per_page` after each of the first 25 pages. Twice that many
+    # pages is a generous bound (seed 0, 288 events, 120 arrivals, pages of 1 took 402 pages:
+    # a fixed bound of 400 failed a correct traversal).
+    most_events = plan.events + plan.burst + 120 + 25 * plan.changes_per_page
     limit = 2 * (most_events // min(sizes) + 1) + 10
     while not (client.front_done and client.end_done):
         if step > limit:
@@ -207,6 +208,10 @@ async def _traverse(plan: Plan) -> _Client:
 @example(
     Plan(seed=0, events=138, spread=10, burst=150, pages=[1], start_backward=True, ties="on_change",
          changes_per_page=0, changes_inside_pages=True, deletions=False)
+)  # fmt: skip
+@example(
+    Plan(seed=0, events=197, spread=999, burst=99, pages=[1], start_backward=False, ties="on_change",
+         changes_per_page=3, changes_inside_pages=True, deletions=False)
 )  # fmt: skip
 def test_traversals_keep_the_guarantee(plan: Plan) -> None:
     asyncio.run(_traverse(plan))
