@@ -24,9 +24,10 @@ one call's snapshot:
   within one call. A mark carries its rank (events above it when it was
   placed) so the next backward page usually lands on the bottom in one call.
 * a second holding more than 100 events cannot be read in one call; it is
-  walked by offsets within that second alone and checked for repeats. Sentry
-  may reorder such a second between the calls; then the walk is retried, and
-  if it never reads consistently the page says so (`SeekPage.inexact`).
+  walked by offsets within that second alone, checked for repeats and
+  confirmed by reading its first offset again. Sentry may reorder such a
+  second between the calls; then the walk is retried, and if it never reads
+  consistently the page says so (`SeekPage.inexact`).
 
 Everything here is pure apart from the injected `Fetch`, so hypothesis can run
 it against a hostile model of Sentry's list (tests/test_seek_model.py).
@@ -231,13 +232,25 @@ def _marks(groups: dict[int, list[Row]], rows: Sequence[Row], first_rank: int, r
 
 
 async def _walk_second(calls: _Calls, second: int, inexact: list[str]) -> list[Row]:
-    """Every event of one second holding more than a page: offsets within it alone."""
+    """Every event of one second holding more than a page: offsets within it alone.
+
+    A walk of several calls is trusted only when nothing changed while it ran:
+    no event came twice, and reading the first offset again gives the same
+    events in the same order. Repeats alone miss a change that shortens the
+    second (a deletion, after which Sentry may order the second anew): the
+    next offset then skips an event and repeats none.
+    """
     for _ in range(SECOND_WALK_ATTEMPTS):
         seen: dict[str, Row] = {}
         repeated = False
         offset = 0
+        first: list[str] = []
+        walked = 0
         while True:
             answer = await calls(second, second + 1, offset, MAX_PAGE_SIZE)
+            walked += 1
+            if offset == 0:
+                first = [row.event_id for row in answer.rows]
             for row in answer.rows:
                 if row.event_id in seen:
                     repeated = True
@@ -245,7 +258,12 @@ async def _walk_second(calls: _Calls, second: int, inexact: list[str]) -> list[R
             if not answer.more or not answer.rows:
                 break
             offset += len(answer.rows)
-        if not repeated:
+        if repeated:
+            continue
+        if walked == 1:
+            return list(seen.values())
+        again = await calls(second, second + 1, 0, MAX_PAGE_SIZE)
+        if [row.event_id for row in again.rows] == first:
             return list(seen.values())
     when = dt.datetime.fromtimestamp(second, dt.timezone.utc).isoformat().replace("+00:00", "Z")
     inexact.append(
