@@ -178,6 +178,21 @@ async def test_a_second_of_more_than_a_hundred_events_is_walked_exactly(gateway:
     assert back == expected
 
 
+async def test_a_walk_of_a_huge_second_is_confirmed_by_sentry_not_by_the_request_cache(gateway: Gateway) -> None:
+    """The walk of issue 8's 130-event second reads its first offset again to see that nothing
+    changed meanwhile (tests/test_seek_model.py has the deletion that needs it). That second
+    read must reach Sentry: the request's loaders already hold the same page and would answer
+    it from memory, and the check could never fail."""
+    first, _ = await _page(gateway, "8", first=25)
+    gateway.reset_calls()
+    conn, extensions = await _page(gateway, "8", first=25, after=first["pageInfo"]["endCursor"])
+    assert "pagingWarnings" not in extensions and len(_ids(conn)) == 25
+    lists = [params for path, params in gateway.upstream_calls() if path.endswith("/events/")]
+    asked = [tuple(sorted((k, tuple(v)) for k, v in params.items())) for params in lists]
+    repeated = {call for call in asked if asked.count(call) > 1}
+    assert repeated, f"no list call was made twice: {lists}"
+
+
 async def test_when_sentry_reorders_a_huge_second_mid_read_the_answer_says_so(gateway: Gateway) -> None:
     """Ties redrawn on every query and 130 events in one second: exactness is impossible
     there, and the gateway says so in `extensions.pagingWarnings` instead of staying silent."""

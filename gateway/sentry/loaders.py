@@ -143,9 +143,16 @@ class SentryLoaders:
         per_page: int,
         full: bool,
         filters: EventFilters,
+        fresh: bool = False,
     ) -> LoadedPage:
-        """One page of an issue's events (deduplicated within the request)."""
+        """One page of an issue's events (deduplicated within the request).
+
+        ``fresh``: ask Sentry again even if this request already has the page:
+        for a caller that reads the same page twice to see whether it changed.
+        """
         key = PageKey(self._credential.fingerprint, issue_id, cursor, per_page, full, filters)
+        if fresh:
+            self._pages.clear(key)
         return await self._pages.load(key)
 
     async def issue(self, issue_id: str) -> dict[str, Any]:

@@ -146,6 +146,9 @@ class _Traversal:
         self.window = self._window(now)
         self.upstream_filters = window_filters(query.filters, self.window)
         self.inexact: list[str] = []
+        #: The calls `seek` made: when it makes one again (to see whether Sentry's list
+        #: changed, or to retry a walk), the request's loaders must not answer it.
+        self._seek_calls: set[tuple[int, int, int, int, bool]] = set()
 
     @functools.cached_property
     def binding(self) -> str:
@@ -214,11 +217,15 @@ class _Traversal:
     async def _seek_fetch(self, lo: int, hi: int, offset: int, per_page: int, probe: bool) -> Slice:
         """One call for `seek`: events with ``lo <= second < hi`` from `offset`."""
         filters = replace(self.upstream_filters, start=from_epoch_seconds(lo), end=from_epoch_seconds(hi))
+        call = (lo, hi, offset, per_page, probe)
+        fresh = call in self._seek_calls
+        self._seek_calls.add(call)
         page = await self._fetch(
             _offset_cursor(offset),
             per_page,
             full=False if probe and self.query.full else None,
             filters=filters,
+            fresh=fresh,
         )
         if page.value_cursors:
             raise _OlderSentry()
@@ -374,8 +381,10 @@ class _Traversal:
         *,
         full: bool | None = None,
         filters: EventFilters | None = None,
+        fresh: bool = False,
     ) -> _Page:
-        """One upstream page (through the loaders); `full` overrides the selection's need."""
+        """One upstream page (through the loaders); `full` overrides the selection's need,
+        `fresh` asks Sentry again even if this request already read that page."""
         query = self.query
         filters = filters or self.upstream_filters
         loaded = await self.loaders.page(
@@ -384,6 +393,7 @@ class _Traversal:
             per_page=per_page,
             full=query.full if full is None else full,
             filters=filters,
+            fresh=fresh,
         )
         if loaded.page.direct_hit and cursor is not None:
             # A direct hit ignores the cursor: its one event was the whole list.
@@ -395,6 +405,7 @@ class _Traversal:
                 per_page=per_page,
                 full=True,
                 filters=filters,
+                fresh=fresh,
             )
         return _Page(loaded.page.events, loaded.page.links, loaded.full)
 
