@@ -513,6 +513,15 @@ async def test_absurd_retry_after_values_are_bounded(headers: dict[str, str], ex
     assert info.value.retry_after == expected
 
 
+async def test_a_retry_after_of_a_digit_int_cannot_read_is_ignored() -> None:
+    """``Retry-After: \\xb2`` decodes (latin-1) to "²", which `str.isdigit` accepts and `int` refuses."""
+    headers = [(b"Retry-After", b"\xb2")]
+    client = fake_client(lambda request: httpx.Response(429, json={"detail": "slow"}, headers=headers), max_retries=0)
+    with pytest.raises(errors.RateLimited) as info:
+        await client.list_issue_events(TOKEN, "2")
+    assert info.value.retry_after is None
+
+
 async def test_an_over_long_url_is_refused_before_any_call() -> None:
     sent: list[httpx.Request] = []
     client = fake_client(lambda request: sent.append(request) or httpx.Response(200, json=[]))

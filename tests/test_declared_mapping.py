@@ -240,6 +240,13 @@ def test_issue_fields_never_raise_on_odd_values(data: dict[str, Any]) -> None:
     assert set(fields) == set(plan_of(issue_fields.IssueFields).fields)
 
 
+def test_a_count_of_digits_int_cannot_read_is_null() -> None:
+    """`str.isdigit` accepts superscripts and other scripts' digits; hypothesis found "²"."""
+    for odd in ("²", "１２", "٣"):
+        assert issue_fields.issue_fields_from_json({"count": odd})["count"] is None
+    assert issue_fields.issue_fields_from_json({"count": "12345678901234567890123"})["count"] == 12345678901234567890123
+
+
 def test_an_assignee_whose_type_is_not_a_string_is_null() -> None:
     for odd in ([], {}, 1, None):
         assert issue_fields.issue_fields_from_json({"assignedTo": {"type": odd, "id": 1}})["assignedTo"] is None

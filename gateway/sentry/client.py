@@ -622,7 +622,7 @@ def _retry_after(response: UpstreamResponse, now: float | None = None) -> int | 
     value = response.headers.get("retry-after")
     if value:
         value = value.strip()
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             return _bounded_seconds(int(value[:12]) if len(value) > 12 else int(value))
         try:
             when = email.utils.parsedate_to_datetime(value)

@@ -236,8 +236,8 @@ class _Fetcher:
         if org is None:  # the detail route per issue; the client spaces them (5 a second)
             found.update(zip(wanted, await _gather(self._fetch_issue(issue_id, None) for issue_id in wanted)))
         else:
-            numeric = list(dict.fromkeys(str(int(i)) for i in wanted if i.isdigit()))
-            short = [i for i in wanted if not i.isdigit()]  # PROJ-1A: the index takes ints only
+            numeric = list(dict.fromkeys(str(int(i)) for i in wanted if i.isascii() and i.isdigit()))
+            short = [i for i in wanted if not (i.isascii() and i.isdigit())]  # PROJ-1A: the index takes ints only
             chunks = [numeric[i : i + MAX_GROUP_IDS] for i in range(0, len(numeric), MAX_GROUP_IDS)]
             answers = await _gather(
                 [self._fetch_issue_batch(org, chunk) for chunk in chunks]

@@ -69,7 +69,8 @@ def big_count(value: Any) -> int | None:
     of any size; at most 40 digits are read (anything longer is not a count)."""
     if type(value) is int:
         return value
-    if type(value) is str and value.isdigit() and len(value) <= 40:
+    # isascii: str.isdigit() also accepts digits int() refuses, such as "²"
+    if type(value) is str and value.isascii() and value.isdigit() and len(value) <= 40:
         return int(value)
     return None
 

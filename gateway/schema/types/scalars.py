@@ -40,7 +40,7 @@ def parse_bigint(value: Any) -> int:
     """A string of decimal digits (optionally signed), or a JSON integer."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lstrip("+-").isdigit() and len(value) <= 100:
+    if isinstance(value, str) and value.isascii() and value.strip().lstrip("+-").isdigit() and len(value) <= 100:
         return int(value)
     raise ValueError('BigInt must be an integer or a string of decimal digits, e.g. "150"')
 
