@@ -139,13 +139,6 @@ def require_mapping(value: Any, what: str) -> Mapping[str, Any]:
     raise Malformed(f"{what} is not an object")
 
 
-def optional_mapping(value: Any, what: str) -> Mapping[str, Any] | None:
-    """A JSON object or null, or `Malformed`."""
-    if value is None or type(value) is dict or isinstance(value, Mapping):
-        return value
-    raise Malformed(f"{what} is neither an object nor null")
-
-
 def require_list(value: Any, what: str) -> list[Any]:
     """A JSON list (null reads as empty), or `Malformed`."""
     if value is None:
